@@ -1,0 +1,34 @@
+package io.reflex.model;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/** What a remediation does. Serialised in snake case, as users write it in rules and config. */
+public enum ActionType {
+    RESTART_SERVICE,
+    SCALE,
+    ISOLATE_HOST,
+    ROTATE_PATCH,
+    RUN_PLAYBOOK,
+    NOTIFY,
+    ESCALATE;
+
+    @JsonValue
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    @JsonCreator
+    public static ActionType fromWireName(String value) {
+        for (ActionType type : values()) {
+            if (type.wireName().equals(value)) {
+                return type;
+            }
+        }
+        throw new IllegalArgumentException("unknown action type '" + value + "'; expected one of "
+                + Arrays.stream(values()).map(ActionType::wireName).collect(Collectors.joining(", ")));
+    }
+}

@@ -1,0 +1,33 @@
+package io.reflex.model;
+
+import java.util.List;
+
+/** The topics of the pipeline. See docs/architecture.md for who writes and reads each. */
+public final class Topics {
+    private Topics() {
+    }
+
+    /** Normalised alerts, keyed by resource key. Written by ingest, read by rules. */
+    public static final Topic<AlertEvent> ALERTS =
+            new Topic<>("reflex.alerts", new JsonSerde<>(AlertEvent.class), 6, false);
+
+    /** Decided actions, keyed by target key. Written by rules, read by the remediator. */
+    public static final Topic<Action> ACTIONS =
+            new Topic<>("reflex.actions", new JsonSerde<>(Action.class), 6, false);
+
+    /** Action results, keyed by target key. Written by the remediator. */
+    public static final Topic<ActionResult> RESULTS =
+            new Topic<>("reflex.results", new JsonSerde<>(ActionResult.class), 6, false);
+
+    /** Incident state (without actions and timeline), keyed by incident id; latest wins. */
+    public static final Topic<Incident> INCIDENTS =
+            new Topic<>("reflex.incidents", new JsonSerde<>(Incident.class), 6, true);
+
+    /** Every step of every incident, keyed by incident id so one incident's steps stay in order. */
+    public static final Topic<TimelineEntry> TIMELINE =
+            new Topic<>("reflex.timeline", new JsonSerde<>(TimelineEntry.class), 6, false);
+
+    public static List<Topic<?>> all() {
+        return List.of(ALERTS, ACTIONS, RESULTS, INCIDENTS, TIMELINE);
+    }
+}

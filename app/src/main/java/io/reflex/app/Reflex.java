@@ -1,0 +1,176 @@
+package io.reflex.app;
+
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.reflex.app.config.ReflexConfig;
+import io.reflex.app.config.Role;
+import io.reflex.app.http.OpsRoutes;
+import io.reflex.app.kafka.EmbeddedKafka;
+import io.reflex.app.kafka.TopicSetup;
+import io.reflex.connectors.spi.Connectors;
+import io.reflex.console.Console;
+import io.reflex.ingest.AlertPublisher;
+import io.reflex.ingest.Ingest;
+import io.reflex.remediator.Remediator;
+import io.reflex.rules.RulesStage;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Reflex process: the roles its configuration names, wired with plain constructors on one
+ * Vert.x router and one HTTP port, plus the embedded broker when no Kafka cluster is given.
+ * Closing stops everything in reverse order of starting, managed child processes included.
+ */
+public final class Reflex implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Reflex.class);
+
+    private final ReflexConfig config;
+    private final Clock clock;
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private final Map<String, Supplier<String>> roleStates = new LinkedHashMap<>();
+    private String bootstrapServers;
+    private HttpServer server;
+    private Vertx vertx;
+
+    public Reflex(ReflexConfig config, Clock clock) {
+        this.config = config;
+        this.clock = clock;
+    }
+
+    /** Starts every part; on failure, stops what already started and rethrows. */
+    public Reflex start() {
+        try {
+            startAll();
+            return this;
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private void startAll() {
+        Path dataDir = config.dataDir().toAbsolutePath().normalize();
+        createDirectories(dataDir);
+        log.info("Starting Reflex: roles {}, data dir {}", config.roles(), dataDir);
+
+        Map<String, Object> kafkaProps = new HashMap<>(config.kafka());
+        if (config.embeddedKafka()) {
+            EmbeddedKafka kafka = new EmbeddedKafka(dataDir, config.brokerPort(), config.controllerPort());
+            kafka.start();
+            started.push(kafka);
+            kafkaProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+            log.info("Embedded Kafka broker ready at {}", kafka.bootstrapServers());
+        } else {
+            log.info("Using Kafka at {}", config.kafkaForLog().get("bootstrap.servers"));
+        }
+        bootstrapServers = String.valueOf(kafkaProps.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG));
+
+        Admin admin = Admin.create(kafkaProps);
+        started.push(admin);
+        TopicSetup.ensure(admin, config.embeddedKafka() ? (short) 1 : (short) -1);
+
+        PrometheusRegistry registry = new PrometheusRegistry();
+        JvmMetrics.builder().register(registry);
+
+        vertx = Vertx.vertx();
+        started.push(() -> vertx.close().await(10, TimeUnit.SECONDS));
+        Router router = Router.router(vertx);
+
+        if (config.runs(Role.CONSOLE)) {
+            Console console = new Console(config.console(), kafkaProps);
+            console.mount(router);
+            console.start();
+            started.push(console);
+            roleStates.put("console", () -> console.ready() ? "UP" : console.running() ? "CATCHING_UP" : "DOWN");
+        }
+        if (config.runs(Role.REMEDIATOR)) {
+            Connectors connectors = Connectors.load(config.connectors(), dataDir, clock);
+            started.push(connectors);
+            log.info("Connectors loaded: {}", connectors.names());
+            Remediator remediator = new Remediator(config.remediator(), kafkaProps, connectors, vertx, clock, registry);
+            remediator.start();
+            started.push(remediator);
+            roleStates.put("remediator", () -> remediator.running() ? "UP" : "DOWN");
+        }
+        if (config.runs(Role.RULES)) {
+            RulesStage rules = new RulesStage(config.rules(), kafkaProps, dataDir.resolve("streams"), clock, registry);
+            rules.start();
+            started.push(rules);
+            roleStates.put("rules", () -> rules.running() ? "UP" : "STARTING");
+        }
+        if (config.runs(Role.INGEST)) {
+            AlertPublisher publisher = new AlertPublisher(kafkaProps);
+            started.push(publisher);
+            Ingest ingest = new Ingest(config.ingest(), publisher, clock, registry);
+            ingest.mount(router);
+            ingest.startProbes(vertx);
+            started.push(ingest);
+            roleStates.put("ingest", () -> "UP");
+        }
+        new OpsRoutes(vertx, admin, registry, roleStates).mount(router);
+
+        try {
+            server = vertx.createHttpServer(new HttpServerOptions().setHost(config.httpHost()).setPort(config.httpPort()))
+                    .requestHandler(router)
+                    .listen()
+                    .await(30, TimeUnit.SECONDS);
+        } catch (TimeoutException | RuntimeException e) {
+            throw new IllegalStateException("cannot listen on " + config.httpHost() + ":" + config.httpPort() + " ("
+                    + e.getMessage() + "); is another Reflex running there? Pick another port with --port", e);
+        }
+        started.push(() -> server.close().await(10, TimeUnit.SECONDS));
+    }
+
+    /** The port the HTTP server listens on (the configured one, or the one chosen for port 0). */
+    public int httpPort() {
+        return server.actualPort();
+    }
+
+    public String url() {
+        String host = config.httpHost().equals("0.0.0.0") ? "127.0.0.1" : config.httpHost();
+        return "http://" + host + ":" + httpPort() + "/";
+    }
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    @Override
+    public synchronized void close() {
+        while (!started.isEmpty()) {
+            AutoCloseable part = started.pop();
+            try {
+                part.close();
+            } catch (Exception e) {
+                log.warn("Stopping {} failed: {}", part.getClass().getSimpleName(), e.toString());
+            }
+        }
+    }
+
+    private static void createDirectories(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the data dir " + dir + "; pick another with --data-dir", e);
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package io.reflex.app.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+    @TempDir
+    Path dir;
+
+    private final ConfigLoader loader = new ConfigLoader(tree -> tree.put("demoApplied", true));
+
+    private CliOverrides file(String yaml) throws IOException {
+        Path file = dir.resolve("reflex.yaml");
+        Files.writeString(file, yaml);
+        return new CliOverrides(file, null, null, null, null, true);
+    }
+
+    @Test
+    void defaultsRunEveryRoleOnTheEmbeddedBrokerOnPort8080() {
+        ReflexConfig config = loader.load(new CliOverrides(null, null, null, null, null, true), Map.of());
+        assertThat(config.httpPort()).isEqualTo(8080);
+        assertThat(config.httpHost()).isEqualTo("127.0.0.1");
+        assertThat(config.dataDir()).isEqualTo(Path.of("./data"));
+        assertThat(config.roles()).containsExactlyInAnyOrder(Role.values());
+        assertThat(config.embeddedKafka()).isTrue();
+        assertThat(config.demo()).isFalse();
+    }
+
+    @Test
+    void flagsBeatEnvironmentWhichBeatsTheFile() throws IOException {
+        CliOverrides cli = file("http:\n  port: 7000\ndataDir: /from/file\n");
+        ReflexConfig fromFile = loader.load(cli, Map.of());
+        assertThat(fromFile.httpPort()).isEqualTo(7000);
+        assertThat(fromFile.dataDir()).isEqualTo(Path.of("/from/file"));
+
+        ReflexConfig fromEnv = loader.load(cli, Map.of("REFLEX_HTTP_PORT", "7100", "REFLEX_DATA_DIR", "/from/env"));
+        assertThat(fromEnv.httpPort()).isEqualTo(7100);
+        assertThat(fromEnv.dataDir()).isEqualTo(Path.of("/from/env"));
+
+        CliOverrides flags = new CliOverrides(cli.configFile(), 7200, Path.of("/from/flag"), null, null, true);
+        ReflexConfig fromFlags = loader.load(flags, Map.of("REFLEX_HTTP_PORT", "7100"));
+        assertThat(fromFlags.httpPort()).isEqualTo(7200);
+        assertThat(fromFlags.dataDir()).isEqualTo(Path.of("/from/flag"));
+    }
+
+    @Test
+    void kafkaKeysPassStraightToTheClientsAndAnExternalClusterTurnsTheEmbeddedBrokerOff() throws IOException {
+        ReflexConfig config = loader.load(file("kafka:\n  bootstrap.servers: k1:9092\n  security:\n    protocol: SSL\n"),
+                Map.of("REFLEX_KAFKA_SASL_JAAS_CONFIG", "secret-jaas", "REFLEX_KAFKA_LINGER_MS", "5"));
+        assertThat(config.kafka()).containsEntry("bootstrap.servers", "k1:9092")
+                .containsEntry("security.protocol", "SSL")
+                .containsEntry("linger.ms", "5")
+                .containsEntry("sasl.jaas.config", "secret-jaas");
+        assertThat(config.embeddedKafka()).isFalse();
+        assertThat(config.toString()).doesNotContain("secret-jaas").contains("sasl.jaas.config=****");
+    }
+
+    @Test
+    void rolesComeFromTheFlagOrTheEnvironment() {
+        CliOverrides cli = new CliOverrides(null, null, null, "k:9092", "rules, remediator", true);
+        assertThat(loader.load(cli, Map.of()).roles()).containsExactlyInAnyOrder(Role.RULES, Role.REMEDIATOR);
+        CliOverrides none = new CliOverrides(null, null, null, null, null, true);
+        assertThat(loader.load(none, Map.of("REFLEX_ROLES", "ingest")).roles()).containsExactly(Role.INGEST);
+    }
+
+    @Test
+    void everyProblemIsReportedAtOnce() throws IOException {
+        CliOverrides cli = file("""
+                http:
+                  port: 99999
+                roles: [ingest, brewing]
+                colour: blue
+                remediator:
+                  maxPollRecords: 0
+                """);
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> loader.load(cli, Map.of()));
+        assertThat(e.problems()).hasSize(4);
+        assertThat(e.getMessage())
+                .contains("http.port must be between 0 and 65535, got 99999")
+                .contains("unknown role 'brewing'; roles are ingest, rules, remediator, console")
+                .contains("unknown setting 'colour'")
+                .contains("remediator.maxPollRecords must be at least 1, got 0");
+    }
+
+    @Test
+    void anUnknownKeyInARoleSectionIsNamed() throws IOException {
+        ConfigException e = catchThrowableOfType(ConfigException.class,
+                () -> loader.load(file("console:\n  maxIncidentz: 5\n"), Map.of()));
+        assertThat(e.getMessage()).contains("console").contains("maxIncidentz");
+    }
+
+    @Test
+    void aMissingConfigFileIsAProblemNotACrash() {
+        CliOverrides cli = new CliOverrides(dir.resolve("nope.yaml"), null, null, null, null, true);
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> loader.load(cli, Map.of()));
+        assertThat(e.getMessage()).contains("nope.yaml does not exist");
+    }
+
+    @Test
+    void durationsReadAsPeopleWriteThem() {
+        assertThat(Durations.parse("500ms")).hasMillis(500);
+        assertThat(Durations.parse("2s")).hasSeconds(2);
+        assertThat(Durations.parse("5m")).hasMinutes(5);
+        assertThat(Durations.parse("PT1H")).hasHours(1);
+        assertThat(Durations.parse("1.5")).hasMillis(1500);
+    }
+}

@@ -1,0 +1,64 @@
+package io.reflex.rules;
+
+import io.reflex.model.Incident;
+import io.reflex.model.JsonSerde;
+import io.reflex.model.Topics;
+import java.time.Clock;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The rules stage's topology: alerts in, one decision processor per task, actions, timeline
+ * entries and incident states out. Built here, apart from {@link RulesStage}, so that tests
+ * drive the same topology with {@code TopologyTestDriver}.
+ */
+public final class DecisionTopology {
+    public static final String SOURCE = "alerts";
+    public static final String PROCESSOR = "decide";
+    public static final String ACTIONS_SINK = "actions";
+    public static final String TIMELINE_SINK = "timeline";
+    public static final String INCIDENTS_SINK = "incidents";
+
+    /** Alert id -> when it was first seen (epoch ms): drops redeliveries. */
+    public static final String SEEN_STORE = "reflex-rules-seen-alerts";
+    /** {@code resourceKey|alertName} -> the open incident alerts with that name on that resource join. */
+    public static final String OPEN_INCIDENTS_STORE = "reflex-rules-open-incidents";
+
+    /**
+     * Alert id -> the alert and when the session got it: the session's facts, so a task that
+     * starts or moves rebuilds its session and loses no half-filled window. They leave the
+     * store when they leave the session (expiry).
+     */
+    public static final String FACTS_STORE = "reflex-rules-session-facts";
+
+    private DecisionTopology() {
+    }
+
+    public static Topology build(Ruleset ruleset, RulesConfig config, Clock clock, RulesMetrics metrics) {
+        // Persistent and logged: a restarted or moved task finds what it had seen and opened,
+        // and with exactly_once_v2 the store writes commit together with the outputs.
+        StoreBuilder<KeyValueStore<String, Long>> seen = Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(SEEN_STORE), Serdes.String(), Serdes.Long());
+        StoreBuilder<KeyValueStore<String, Incident>> open = Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(OPEN_INCIDENTS_STORE), Serdes.String(), Topics.INCIDENTS.valueSerde());
+        StoreBuilder<KeyValueStore<String, SessionFact>> facts = Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(FACTS_STORE), Serdes.String(), new JsonSerde<>(SessionFact.class));
+
+        return new Topology()
+                .addSource(SOURCE, Topics.ALERTS.keySerde().deserializer(), Topics.ALERTS.valueSerde().deserializer(),
+                        Topics.ALERTS.name())
+                .addProcessor(PROCESSOR, () -> new DecisionProcessor(ruleset, config, clock, metrics), SOURCE)
+                .addStateStore(seen, PROCESSOR)
+                .addStateStore(open, PROCESSOR)
+                .addStateStore(facts, PROCESSOR)
+                .addSink(ACTIONS_SINK, Topics.ACTIONS.name(), Topics.ACTIONS.keySerde().serializer(),
+                        Topics.ACTIONS.valueSerde().serializer(), PROCESSOR)
+                .addSink(TIMELINE_SINK, Topics.TIMELINE.name(), Topics.TIMELINE.keySerde().serializer(),
+                        Topics.TIMELINE.valueSerde().serializer(), PROCESSOR)
+                .addSink(INCIDENTS_SINK, Topics.INCIDENTS.name(), Topics.INCIDENTS.keySerde().serializer(),
+                        Topics.INCIDENTS.valueSerde().serializer(), PROCESSOR);
+    }
+}

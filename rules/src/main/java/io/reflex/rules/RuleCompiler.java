@@ -1,0 +1,168 @@
+package io.reflex.rules;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.kie.api.KieBase;
+import org.kie.api.KieBaseConfiguration;
+import org.kie.api.KieServices;
+import org.kie.api.builder.KieBuilder;
+import org.kie.api.builder.KieFileSystem;
+import org.kie.api.builder.Message;
+import org.kie.api.builder.ReleaseId;
+import org.kie.api.conf.EventProcessingOption;
+
+/**
+ * Turns DRL text into a knowledge base in STREAM mode, with the classic (interpreted) engine.
+ *
+ * <p>Every package is compiled together with a small prelude that declares the facts Reflex
+ * inserts as events with an expiry, so a rule author cannot forget it and let the session's
+ * memory grow with every alert.
+ */
+public final class RuleCompiler {
+    /** Where the demo package lives on the classpath; the default when no rules file is configured. */
+    public static final String DEMO_PACKAGE = "io/reflex/rules/demo/demo.drl";
+
+    /**
+     * How long an alert stays in a session. It bounds memory and the longest time window a
+     * rule can look back over.
+     */
+    public static final Duration ALERT_EXPIRY = Duration.ofMinutes(30);
+
+    /*
+     * No @timestamp: an event's time is the session clock when it is inserted, which the
+     * processor has just moved to the record's time. Taking startsAt instead would make an
+     * alert that has been firing for longer than the expiry (Alertmanager resends old ones)
+     * expire the moment it is inserted.
+     */
+    private static final String PRELUDE = """
+            package io.reflex.rules.prelude;
+
+            import io.reflex.model.AlertEvent;
+
+            declare AlertEvent
+                @role(event)
+                @expires(%dm)
+            end
+            """.formatted(ALERT_EXPIRY.toMinutes());
+
+    private static final String PRELUDE_PATH = "src/main/resources/io/reflex/rules/prelude/prelude.drl";
+    private static final String NULL_PACKAGE = "Parser returned a null Package";
+    private static final Pattern POSITION =
+            Pattern.compile("Line (\\d+):(\\d+)|\\[Line: (\\d+), Column: (\\d+)\\]");
+    private static final Pattern PACKAGE = Pattern.compile("^\\s*package\\s+([\\w.]+)", Pattern.MULTILINE);
+
+    private RuleCompiler() {
+    }
+
+    /**
+     * Compiles a rule package.
+     *
+     * @param origin where the text came from (a file path, "the demo package"), for the error message
+     * @throws RuleCompilationException listing each error with its line and column
+     */
+    public static KieBase compile(String origin, String drl) {
+        KieServices services = KieServices.get();
+        // A release id of its own per build: KieServices keeps one global repository of
+        // modules, and a validation running next to a live deployment must not replace it.
+        ReleaseId releaseId = services.newReleaseId("io.reflex.rules", "ruleset-" + UUID.randomUUID(), "1");
+        KieFileSystem files = services.newKieFileSystem()
+                .generateAndWritePomXML(releaseId)
+                .write(PRELUDE_PATH, PRELUDE)
+                .write(pathOf(drl), drl);
+        KieBuilder builder = services.newKieBuilder(files, RuleCompiler.class.getClassLoader()).buildAll();
+        try {
+            List<RuleError> errors = errorsOf(builder);
+            if (!errors.isEmpty()) {
+                throw new RuleCompilationException(origin, errors);
+            }
+            KieBaseConfiguration configuration = services.newKieBaseConfiguration();
+            configuration.setOption(EventProcessingOption.STREAM);
+            KieBase base = services.newKieContainer(releaseId, RuleCompiler.class.getClassLoader())
+                    .newKieBase(configuration);
+            List<RuleError> globalErrors = misdeclaredGlobals(base);
+            if (!globalErrors.isEmpty()) {
+                throw new RuleCompilationException(origin, globalErrors);
+            }
+            return base;
+        } finally {
+            services.getRepository().removeKieModule(releaseId);
+        }
+    }
+
+    /** The errors of a rule package, empty when it compiles. */
+    public static List<RuleError> validate(String drl) {
+        try {
+            compile("under validation", drl);
+            return List.of();
+        } catch (RuleCompilationException e) {
+            return e.errors();
+        }
+    }
+
+    /** The text of the demo package shipped in this jar. */
+    public static String demoPackage() {
+        try (InputStream in = RuleCompiler.class.getClassLoader().getResourceAsStream(DEMO_PACKAGE)) {
+            if (in == null) {
+                throw new IllegalStateException("the demo rule package " + DEMO_PACKAGE
+                        + " is missing from the classpath; rebuild the reflex-rules jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the demo rule package " + DEMO_PACKAGE, e);
+        }
+    }
+
+    /** Whether some package of the base declares the {@link Remediate} global, so sessions must bind it. */
+    static boolean declaresRemediate(KieBase base) {
+        return base.getKiePackages().stream()
+                .flatMap(p -> p.getGlobalVariables().stream())
+                .anyMatch(g -> g.getName().equals(Remediate.GLOBAL));
+    }
+
+    /** The session binds {@code remediate} to a {@link Remediate}; any other type there fails every session. */
+    private static List<RuleError> misdeclaredGlobals(KieBase base) {
+        return base.getKiePackages().stream()
+                .flatMap(p -> p.getGlobalVariables().stream())
+                .filter(g -> g.getName().equals(Remediate.GLOBAL) && !g.getType().equals(Remediate.class.getName()))
+                .map(g -> new RuleError(0, 0, "global '" + Remediate.GLOBAL + "' has type " + g.getType()
+                        + "; declare it as: global " + Remediate.class.getName() + " " + Remediate.GLOBAL + ";"))
+                .toList();
+    }
+
+    /** A path that matches the package name, or Drools warns about the mismatch on every build. */
+    private static String pathOf(String drl) {
+        Matcher m = PACKAGE.matcher(drl);
+        String folder = m.find() ? m.group(1).replace('.', '/') + "/" : "";
+        return "src/main/resources/" + folder + "ruleset.drl";
+    }
+
+    private static List<RuleError> errorsOf(KieBuilder builder) {
+        List<RuleError> errors = builder.getResults().getMessages(Message.Level.ERROR).stream()
+                .map(RuleCompiler::errorOf)
+                .toList();
+        // After a syntax error the parser adds "Parser returned a null Package", which says nothing more.
+        List<RuleError> specific = errors.stream().filter(e -> !e.message().contains(NULL_PACKAGE)).toList();
+        return specific.isEmpty() ? errors : specific;
+    }
+
+    /** Parser errors carry their column only in the text ("Line 9:28 ...", "[Line: 9, Column: 4]"). */
+    private static RuleError errorOf(Message message) {
+        int line = message.getLine();
+        int column = message.getColumn();
+        if (column <= 0) {
+            Matcher m = POSITION.matcher(message.getText());
+            if (m.find()) {
+                line = line > 0 ? line : Integer.parseInt(m.group(1) != null ? m.group(1) : m.group(3));
+                column = Integer.parseInt(m.group(2) != null ? m.group(2) : m.group(4));
+            }
+        }
+        return new RuleError(Math.max(line, 0), Math.max(column, 0), message.getText().strip());
+    }
+}

@@ -1,0 +1,63 @@
+package io.reflex.rules;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.reflex.model.ActionType;
+
+/** The rules stage's counters, registered in the registry the app exposes on {@code /metrics}. */
+public final class RulesMetrics {
+    private final PrometheusRegistry registry;
+    private final Counter alerts;
+    private final Counter actions;
+    private final Counter ruleFailures;
+
+    public RulesMetrics(PrometheusRegistry registry) {
+        this.registry = registry;
+        this.alerts = Counter.builder()
+                .name("reflex_rules_alerts_total")
+                .help("Alerts read by the rules stage, by outcome: decided (new) or duplicate (a redelivery, dropped)")
+                .labelNames("outcome")
+                .register(registry);
+        this.actions = Counter.builder()
+                .name("reflex_rules_actions_total")
+                .help("Actions decided by rules, by action type")
+                .labelNames("type")
+                .register(registry);
+        this.ruleFailures = Counter.builder()
+                .name("reflex_rules_rule_failures_total")
+                .help("Rule consequences that threw, by rule")
+                .labelNames("rule")
+                .register(registry);
+    }
+
+    void decided() {
+        alerts.labelValues("decided").inc();
+    }
+
+    void duplicate() {
+        alerts.labelValues("duplicate").inc();
+    }
+
+    void action(ActionType type) {
+        actions.labelValues(type.wireName()).inc();
+    }
+
+    void ruleFailed(String rule) {
+        ruleFailures.labelValues(rule).inc();
+    }
+
+    double alerts(String outcome) {
+        return alerts.labelValues(outcome).get();
+    }
+
+    double actions(ActionType type) {
+        return actions.labelValues(type.wireName()).get();
+    }
+
+    /** Takes the counters out of the registry, so a new stage can register them again. */
+    public void unregister() {
+        registry.unregister(alerts);
+        registry.unregister(actions);
+        registry.unregister(ruleFailures);
+    }
+}

@@ -92,7 +92,7 @@ class IngestConfigTest {
     void aDurationThatIsNotOneSaysWhichFormsWork() {
         assertThatThrownBy(() -> YAML.readValue("probes: [{name: a, url: 'http://x/', interval: soon}]", IngestConfig.class))
                 .isInstanceOf(InvalidFormatException.class)
-                .hasMessageContaining("write e.g. 500ms, 1s, 2m or PT1S");
+                .hasMessageContaining("write e.g. 500ms, 2s, 5m, 1h, PT30S");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.reflex.rules;
 
+import io.reflex.testkit.MutableClock;
 import static io.reflex.rules.Alerts.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,5 +1,6 @@
 package io.reflex.rules;
 
+import io.reflex.testkit.MutableClock;
 import static io.reflex.rules.Alerts.T0;
 import static org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
 import static org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.reflex.console.ConsoleConfig;
 import io.reflex.ingest.IngestConfig;
+import io.reflex.model.Durations;
 import io.reflex.remediator.RemediatorConfig;
 import io.reflex.rules.RulesConfig;
 import java.io.IOException;
@@ -54,7 +55,7 @@ public final class ConfigLoader {
         this.demo = demo;
         this.mapper = YAMLMapper.builder()
                 .addModule(new JavaTimeModule())
-                .addModule(new SimpleModule("reflex-durations").addDeserializer(Duration.class, new Durations()))
+                .addModule(new SimpleModule("reflex-durations").addDeserializer(Duration.class, new Durations.Deserializer()))
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .build();
     }

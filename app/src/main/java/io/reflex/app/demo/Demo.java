@@ -39,7 +39,7 @@ public final class Demo implements Consumer<ObjectNode> {
             command.add(javaBinary()).add("-Xmx64m").add("-XX:TieredStopAtLevel=1")
                     .add("-cp").add(codeLocation()).add(DemoShop.class.getName()).add("--port").add(String.valueOf(port));
             service.put("health", health);
-            service.put("startTimeout", "PT20S");
+            service.put("startTimeout", "20s");
         }
 
         ArrayNode probes = tree.withObjectProperty("ingest").withArrayProperty("probes");

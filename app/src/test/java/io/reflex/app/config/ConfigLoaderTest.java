@@ -102,13 +102,4 @@ class ConfigLoaderTest {
         ConfigException e = catchThrowableOfType(ConfigException.class, () -> loader.load(cli, Map.of()));
         assertThat(e.getMessage()).contains("nope.yaml does not exist");
     }
-
-    @Test
-    void durationsReadAsPeopleWriteThem() {
-        assertThat(Durations.parse("500ms")).hasMillis(500);
-        assertThat(Durations.parse("2s")).hasSeconds(2);
-        assertThat(Durations.parse("5m")).hasMinutes(5);
-        assertThat(Durations.parse("PT1H")).hasHours(1);
-        assertThat(Durations.parse("1.5")).hasMillis(1500);
-    }
 }

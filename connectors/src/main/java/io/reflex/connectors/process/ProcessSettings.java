@@ -1,13 +1,13 @@
 package io.reflex.connectors.process;
 
 import io.reflex.connectors.spi.ConnectorConfigException;
+import io.reflex.model.Durations;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -201,28 +201,21 @@ public record ProcessSettings(Map<String, ServiceSpec> services, boolean autosta
         return Optional.empty();
     }
 
-    /** ISO-8601 ({@code PT20S}) or a number of seconds ({@code 20}, {@code 2.5}, {@code "20"}). */
+    /** Any form {@link Durations} reads: {@code 20s}, {@code PT20S}, {@code 20}, {@code 2.5}. */
     static Duration parseDuration(Object raw, String at, List<String> problems) {
         if (raw == null) {
             return DEFAULT_START_TIMEOUT;
         }
         Duration duration = null;
-        if (raw instanceof Number || (raw instanceof String && ((String) raw).trim().matches("\\d+(\\.\\d+)?"))) {
+        if (raw instanceof Number || raw instanceof String) {
             try {
-                final BigDecimal seconds = new BigDecimal(raw.toString().trim());
-                duration = Duration.ofNanos(seconds.movePointRight(9).longValueExact());
-            } catch (ArithmeticException | NumberFormatException e) {
-                duration = null;
-            }
-        } else if (raw instanceof String) {
-            try {
-                duration = Duration.parse(((String) raw).trim());
-            } catch (DateTimeParseException e) {
+                duration = Durations.parse(raw.toString());
+            } catch (IllegalArgumentException e) {
                 duration = null;
             }
         }
         if (duration == null || duration.isNegative() || duration.isZero()) {
-            problems.add(at + ": must be a positive duration, as ISO-8601 (PT20S) or seconds (20), not " + describe(raw));
+            problems.add(at + ": must be a positive duration such as 20s, 2m or PT20S, not " + describe(raw));
             return DEFAULT_START_TIMEOUT;
         }
         return duration;

@@ -131,8 +131,8 @@ class ProcessSettingsTest {
                         + " got scheme 'ftp'",
                 "connectors.process.services.secret-url.health: must not carry credentials (user:password@);"
                         + " health checks are anonymous GETs",
-                "connectors.process.services.bad-timeout.startTimeout: must be a positive duration, as ISO-8601 (PT20S)"
-                        + " or seconds (20), not the string 'soon'",
+                "connectors.process.services.bad-timeout.startTimeout: must be a positive duration such as 20s,"
+                        + " 2m or PT20S, not the string 'soon'",
                 "connectors.process.services.typo.helth: unknown key; expected one of [command, env, health, startTimeout, workdir]",
                 "connectors.process.services.bad-env.env: must be a map of variable name to value, not a list",
                 "connectors.process.services.nested-arg.command[1]: must be a non-empty string, not a map",

@@ -3,6 +3,7 @@ package io.reflex.ingest.probe;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import java.net.URI;
 import java.net.URISyntaxException;
+import io.reflex.model.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;

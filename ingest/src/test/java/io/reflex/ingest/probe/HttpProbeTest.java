@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.reflex.ingest.AlertSink;
 import io.reflex.ingest.Fingerprints;
 import io.reflex.ingest.ResourceMapper;
+import io.reflex.testkit.MutableClock;
 import io.reflex.model.AlertEvent;
 import io.reflex.model.AlertStatus;
 import io.reflex.model.Resource;
@@ -253,33 +254,6 @@ class HttpProbeTest {
 
         List<AlertEvent> stored() {
             return List.copyOf(stored);
-        }
-    }
-
-    private static final class MutableClock extends Clock {
-        private Instant now;
-
-        MutableClock(Instant start) {
-            this.now = start;
-        }
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
         }
     }
 }

@@ -1,4 +1,4 @@
-package io.reflex.rules;
+package io.reflex.testkit;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,15 +6,15 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock tests move by hand. */
-final class MutableClock extends Clock {
-    private Instant now;
+/** A UTC clock that tests move by hand, so time-based behaviour is tested without waiting. */
+public final class MutableClock extends Clock {
+    private volatile Instant now;
 
-    MutableClock(Instant start) {
+    public MutableClock(Instant start) {
         this.now = start;
     }
 
-    void advance(Duration by) {
+    public void advance(Duration by) {
         now = now.plus(by);
     }
 
@@ -28,8 +28,9 @@ final class MutableClock extends Clock {
         return ZoneOffset.UTC;
     }
 
+    /** Reflex runs on UTC; the zone is ignored. */
     @Override
     public Clock withZone(ZoneId zone) {
-        throw new UnsupportedOperationException("tests use UTC");
+        return this;
     }
 }

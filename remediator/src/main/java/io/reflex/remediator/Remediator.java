@@ -123,7 +123,7 @@ public final class Remediator implements AutoCloseable {
         }
         try {
             // Connectors bound each action by its deadline; this bound only guards against a connector bug.
-            Future.all(tasks).toCompletionStage().toCompletableFuture().get(15, TimeUnit.MINUTES);
+            Future.all(tasks).toCompletionStage().toCompletableFuture().get(10, TimeUnit.MINUTES);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while actions were running", e);
@@ -139,7 +139,9 @@ public final class Remediator implements AutoCloseable {
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxPollRecords());
-        props.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Duration.ofMinutes(20).toMillis());
+        // A batch runs to its end before the next poll; actions are bounded by their deadlines (minutes).
+        // Not above connections.max.idle.ms (9 min), which would make a rebalance drop the connection.
+        props.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Duration.ofMinutes(9).toMillis());
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "reflex-remediator");
         return props;
     }

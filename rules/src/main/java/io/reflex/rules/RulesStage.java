@@ -79,6 +79,8 @@ public final class RulesStage implements AutoCloseable {
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, config.replicationFactor());
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
                 LogAndContinueExceptionHandler.class.getName());
+        // Kafka 5 turns this on by default; opting in now keeps one behaviour (and silences its start-up warning).
+        props.put("processing.exception.handler.global.enabled", true);
         props.putAll(kafkaProps);
         // These two come from their own settings; a stray kafka.* key must not split the group or the state.
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());

@@ -11,6 +11,10 @@ public final class Topics {
     public static final Topic<AlertEvent> ALERTS =
             new Topic<>("reflex.alerts", new JsonSerde<>(AlertEvent.class), 6, false);
 
+    /** Alerts ingest could not store on {@link #ALERTS}, with the reason; keyed by resource key. */
+    public static final Topic<DeadLetter> ALERTS_DLQ =
+            new Topic<>("reflex.alerts.dlq", new JsonSerde<>(DeadLetter.class), 1, false);
+
     /** Decided actions, keyed by target key. Written by rules, read by the remediator. */
     public static final Topic<Action> ACTIONS =
             new Topic<>("reflex.actions", new JsonSerde<>(Action.class), 6, false);
@@ -28,6 +32,6 @@ public final class Topics {
             new Topic<>("reflex.timeline", new JsonSerde<>(TimelineEntry.class), 6, false);
 
     public static List<Topic<?>> all() {
-        return List.of(ALERTS, ACTIONS, RESULTS, INCIDENTS, TIMELINE);
+        return List.of(ALERTS, ALERTS_DLQ, ACTIONS, RESULTS, INCIDENTS, TIMELINE);
     }
 }

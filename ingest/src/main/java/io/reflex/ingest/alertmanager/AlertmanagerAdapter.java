@@ -1,25 +1,23 @@
 package io.reflex.ingest.alertmanager;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
+import static io.reflex.ingest.source.JsonPayload.describe;
+import static io.reflex.ingest.source.JsonPayload.stringMap;
+import static io.reflex.ingest.source.JsonPayload.time;
+
+import io.reflex.ingest.Limits;
+import io.reflex.ingest.source.JsonPayload;
+import io.reflex.ingest.source.JsonPayload.Problems;
+import io.reflex.ingest.source.SourceAdapter;
+import io.reflex.ingest.source.Webhook;
+
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectReader;
 import io.reflex.ingest.Fingerprints;
-import io.reflex.ingest.InvalidPayloadException;
-import io.reflex.ingest.InvalidPayloadException.Reason;
 import io.reflex.ingest.ResourceMapper;
 import io.reflex.model.AlertEvent;
 import io.reflex.model.AlertStatus;
-import io.reflex.model.Json;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -36,28 +34,42 @@ import java.util.Map;
  * <p>Only what Reflex uses is checked; other fields ({@code receiver}, {@code groupLabels},
  * {@code generatorURL}, ...) may be anything, so newer Alertmanagers keep working.
  */
-public final class AlertmanagerAdapter {
+public final class AlertmanagerAdapter implements SourceAdapter {
 
     public static final String SOURCE = "alertmanager";
     public static final String VERSION = "4";
 
-    /** Go's zero time: Alertmanager's way of saying "no end yet". */
-    private static final Instant GO_ZERO_TIME = Instant.parse("0001-01-01T00:00:00Z");
-
-    /** Trailing garbage after the object and repeated keys are errors, not silently dropped. */
-    private static final ObjectReader READER = Json.MAPPER.reader()
-            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
-
     private static final String HINT = "Send the Alertmanager webhook body (payload version 4) unchanged: "
             + "point a webhook_configs url of Alertmanager at this endpoint.";
 
+    private static final String FORMAT = "Alertmanager webhook payload";
+
+    /** The annotation that carries Alertmanager's {@code truncatedAlerts} of the group. */
+    public static final String TRUNCATED_ANNOTATION = "reflex.truncatedAlerts";
+
     private final ResourceMapper resources;
     private final Clock clock;
+    private final JsonPayload json;
 
-    public AlertmanagerAdapter(ResourceMapper resources, Clock clock) {
+    public AlertmanagerAdapter(ResourceMapper resources, Clock clock, JsonPayload json) {
         this.resources = resources;
         this.clock = clock;
+        this.json = json;
+    }
+
+    /** With the default nesting limit; for tests and tools. */
+    public AlertmanagerAdapter(ResourceMapper resources, Clock clock) {
+        this(resources, clock, new JsonPayload(Limits.DEFAULT_MAX_NESTING_DEPTH));
+    }
+
+    @Override
+    public String source() {
+        return SOURCE;
+    }
+
+    @Override
+    public List<AlertEvent> parse(Webhook webhook) {
+        return parse(webhook.body());
     }
 
     /**
@@ -66,9 +78,9 @@ public final class AlertmanagerAdapter {
      * @throws InvalidPayloadException with every problem, when the body is not valid
      */
     public List<AlertEvent> parse(byte[] body) {
-        JsonNode root = readJson(body);
+        JsonNode root = json.read(body, HINT);
         Instant receivedAt = clock.instant();
-        Problems problems = new Problems();
+        Problems problems = new Problems(FORMAT, HINT);
         if (!root.isObject()) {
             problems.add("body", "expected a JSON object, got " + describe(root));
             throw problems.toException(0);
@@ -96,30 +108,15 @@ public final class AlertmanagerAdapter {
                 }
             }
         }
+        JsonNode truncated = root.get("truncatedAlerts");
+        if (truncated != null && !truncated.isNull() && !truncated.canConvertToInt()) {
+            problems.add("truncatedAlerts", "expected a whole number, got " + describe(truncated));
+        }
         if (!problems.isEmpty()) {
             throw problems.toException(alerts != null && alerts.isArray() ? alerts.size() : 0);
         }
-        return List.copyOf(events);
-    }
-
-    private static JsonNode readJson(byte[] body) {
-        if (body == null || body.length == 0) {
-            throw new InvalidPayloadException(Reason.MALFORMED_JSON, "The body is empty. " + HINT,
-                    List.of("body: empty; expected a JSON object"), 0);
-        }
-        try {
-            return READER.readTree(body);
-        } catch (JsonProcessingException e) {
-            var where = e.getLocation();
-            String detail = where == null
-                    ? "body: not valid JSON"
-                    : "body: not valid JSON (line " + where.getLineNr() + ", column " + where.getColumnNr() + ")";
-            throw new InvalidPayloadException(Reason.MALFORMED_JSON,
-                    "The body is not valid JSON: " + e.getOriginalMessage() + ". " + HINT, List.of(detail), 0);
-        } catch (IOException e) {
-            // Reading from a byte array does no I/O; Jackson declares it anyway.
-            throw new IllegalStateException("cannot read an in-memory body", e);
-        }
+        int dropped = truncated == null ? 0 : truncated.asInt();
+        return dropped > 0 ? events.stream().map(e -> withTruncated(e, dropped)).toList() : List.copyOf(events);
     }
 
     /** One alert, or null when it has problems (which are added to {@code problems}). */
@@ -188,100 +185,14 @@ public final class AlertmanagerAdapter {
         return null;
     }
 
-    /** A JSON object of strings; null when absent (and optional) or invalid. */
-    private static Map<String, String> stringMap(JsonNode node, String path, boolean required, Problems problems) {
-        if (node == null || node.isNull()) {
-            if (required) {
-                problems.add(path, "missing; expected an object of strings");
-            }
-            return null;
-        }
-        if (!node.isObject()) {
-            problems.add(path, "expected an object of strings, got " + describe(node));
-            return null;
-        }
-        Map<String, String> map = new LinkedHashMap<>();
-        boolean valid = true;
-        for (Map.Entry<String, JsonNode> field : node.properties()) {
-            if (!field.getValue().isTextual()) {
-                problems.add(path + "." + field.getKey(), "expected a string, got " + describe(field.getValue()));
-                valid = false;
-            } else {
-                map.put(field.getKey(), field.getValue().textValue());
-            }
-        }
-        return valid ? map : null;
-    }
-
-    /** An RFC 3339 time; Go's zero time means "none" (null). */
-    private static Instant time(JsonNode node, String path, boolean required, Problems problems) {
-        if (node == null || node.isNull()) {
-            if (required) {
-                problems.add(path, "missing; expected an RFC 3339 time such as 2026-11-26T10:18:40.947Z");
-            }
-            return null;
-        }
-        if (!node.isTextual()) {
-            problems.add(path, "not an RFC 3339 time: expected a string, got " + describe(node));
-            return null;
-        }
-        Instant instant;
-        try {
-            instant = OffsetDateTime.parse(node.textValue(), DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
-        } catch (DateTimeParseException e) {
-            problems.add(path, "not an RFC 3339 time: " + node + " (expected e.g. 2026-11-26T10:18:40.947Z)");
-            return null;
-        }
-        if (instant.equals(GO_ZERO_TIME)) {
-            if (required) {
-                problems.add(path, "is Go's zero time " + node + "; expected when the alert started");
-            }
-            return null;
-        }
-        return instant;
-    }
-
-    private static String describe(JsonNode node) {
-        switch (node.getNodeType()) {
-            case ARRAY:
-                return "an array";
-            case OBJECT:
-                return "an object";
-            case STRING:
-                return "a string";
-            case NUMBER:
-                return "a number";
-            case BOOLEAN:
-                return "a boolean";
-            case NULL:
-                return "null";
-            default:
-                return node.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
-        }
-    }
-
-    /** Collects "path: problem" lines. */
-    private static final class Problems {
-        private final List<String> lines = new ArrayList<>();
-
-        void add(String path, String problem) {
-            lines.add(path + ": " + problem);
-        }
-
-        boolean isEmpty() {
-            return lines.isEmpty();
-        }
-
-        int size() {
-            return lines.size();
-        }
-
-        InvalidPayloadException toException(int alertCount) {
-            return new InvalidPayloadException(Reason.INVALID_PAYLOAD,
-                    "The body is JSON but not a valid Alertmanager webhook payload (" + lines.size()
-                            + (lines.size() == 1 ? " problem" : " problems") + ", listed in details); nothing was "
-                            + "stored. " + HINT,
-                    lines, alertCount);
-        }
+    /**
+     * Alertmanager cut the group to its {@code max_alerts} and says how many it left out: the
+     * alerts that did come carry that number, so it shows on their incidents' timelines.
+     */
+    private static AlertEvent withTruncated(AlertEvent e, int dropped) {
+        Map<String, String> annotations = new java.util.LinkedHashMap<>(e.annotations());
+        annotations.put(TRUNCATED_ANNOTATION, Integer.toString(dropped));
+        return new AlertEvent(e.id(), e.source(), e.name(), e.status(), e.severity(), e.resource(), e.labels(),
+                annotations, e.startsAt(), e.endsAt(), e.receivedAt(), e.fingerprint(), e.drillId());
     }
 }

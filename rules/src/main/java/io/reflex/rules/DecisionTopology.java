@@ -18,6 +18,8 @@ import org.apache.kafka.streams.state.Stores;
 public final class DecisionTopology {
     public static final String SOURCE = "alerts";
     public static final String PROCESSOR = "decide";
+    public static final String DEAD_LETTER_SOURCE = "dead-letters";
+    public static final String DEAD_LETTER_PROCESSOR = "escalate-dead-letters";
     public static final String ACTIONS_SINK = "actions";
     public static final String TIMELINE_SINK = "timeline";
     public static final String INCIDENTS_SINK = "incidents";
@@ -54,11 +56,14 @@ public final class DecisionTopology {
                 .addStateStore(seen, PROCESSOR)
                 .addStateStore(open, PROCESSOR)
                 .addStateStore(facts, PROCESSOR)
+                .addSource(DEAD_LETTER_SOURCE, Topics.ALERTS_DLQ.keySerde().deserializer(),
+                        Topics.ALERTS_DLQ.valueSerde().deserializer(), Topics.ALERTS_DLQ.name())
+                .addProcessor(DEAD_LETTER_PROCESSOR, DeadLetterProcessor::new, DEAD_LETTER_SOURCE)
                 .addSink(ACTIONS_SINK, Topics.ACTIONS.name(), Topics.ACTIONS.keySerde().serializer(),
                         Topics.ACTIONS.valueSerde().serializer(), PROCESSOR)
                 .addSink(TIMELINE_SINK, Topics.TIMELINE.name(), Topics.TIMELINE.keySerde().serializer(),
-                        Topics.TIMELINE.valueSerde().serializer(), PROCESSOR)
+                        Topics.TIMELINE.valueSerde().serializer(), PROCESSOR, DEAD_LETTER_PROCESSOR)
                 .addSink(INCIDENTS_SINK, Topics.INCIDENTS.name(), Topics.INCIDENTS.keySerde().serializer(),
-                        Topics.INCIDENTS.valueSerde().serializer(), PROCESSOR);
+                        Topics.INCIDENTS.valueSerde().serializer(), PROCESSOR, DEAD_LETTER_PROCESSOR);
     }
 }

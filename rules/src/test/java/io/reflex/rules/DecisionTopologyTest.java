@@ -10,6 +10,7 @@ import io.reflex.model.ActionMode;
 import io.reflex.model.ActionType;
 import io.reflex.model.AlertEvent;
 import io.reflex.model.AlertStatus;
+import io.reflex.model.DeadLetter;
 import io.reflex.model.Incident;
 import io.reflex.model.IncidentStatus;
 import io.reflex.model.Resource;
@@ -359,5 +360,25 @@ class DecisionTopologyTest {
             }
         }
         return n;
+    }
+
+    @Test
+    void aDeadLetteredAlertOpensAnEscalatedIncidentWithoutTouchingTheRules() {
+        startDemo();
+        AlertEvent alert = Alerts.serviceDown("demo-shop", AlertStatus.FIRING, T0);
+        TestInputTopic<String, DeadLetter> deadLetters = driver.createInputTopic(Topics.ALERTS_DLQ.name(),
+                new StringSerializer(), Topics.ALERTS_DLQ.valueSerde().serializer());
+
+        deadLetters.pipeInput(alert.resource().key(), new DeadLetter(alert, "record_too_large",
+                "the alert is 2 MB; Kafka accepts 1 MB", T0.plusSeconds(1), Map.of()), T0.plusSeconds(1));
+
+        List<Incident> states = incidents.readValuesToList();
+        assertThat(states).singleElement().satisfies(incident -> {
+            assertThat(incident.status()).isEqualTo(IncidentStatus.ESCALATED);
+            assertThat(incident.title()).isEqualTo("ServiceDown on service:demo-shop could not be stored");
+        });
+        assertThat(timeline.readValuesToList()).extracting(TimelineEntry::kind)
+                .containsExactly(TimelineKind.ALERT_RECEIVED, TimelineKind.ESCALATED);
+        assertThat(actions.isEmpty()).isTrue();
     }
 }

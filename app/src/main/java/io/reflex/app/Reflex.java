@@ -11,6 +11,7 @@ import io.reflex.connectors.spi.Connectors;
 import io.reflex.console.Console;
 import io.reflex.ingest.AlertPublisher;
 import io.reflex.ingest.Ingest;
+import io.reflex.ingest.publish.PublisherMetrics;
 import io.reflex.remediator.Remediator;
 import io.reflex.rules.RulesStage;
 import io.vertx.core.Vertx;
@@ -118,7 +119,8 @@ public final class Reflex implements AutoCloseable {
             roleStates.put("rules", () -> rules.running() ? "UP" : "STARTING");
         }
         if (config.runs(Role.INGEST)) {
-            AlertPublisher publisher = new AlertPublisher(kafkaProps);
+            AlertPublisher publisher = new AlertPublisher(kafkaProps, config.ingest().publish(), clock,
+                    new PublisherMetrics(registry));
             started.push(publisher);
             Ingest ingest = new Ingest(config.ingest(), publisher, clock, registry);
             ingest.mount(router);

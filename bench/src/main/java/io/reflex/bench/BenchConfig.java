@@ -9,5 +9,9 @@ final class BenchConfig {
     static final String INGEST_YAML = """
             demo:
               enabled: false
+            ingest:
+              sources:
+                alertmanager:
+                  auth: {type: none}
             """;
 }

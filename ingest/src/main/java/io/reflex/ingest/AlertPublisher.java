@@ -1,42 +1,46 @@
 package io.reflex.ingest;
 
+import io.reflex.ingest.publish.AlertRecords;
+import io.reflex.ingest.publish.Deadlines;
+import io.reflex.ingest.publish.GroupCommitter;
+import io.reflex.ingest.publish.KafkaBatchWriter;
+import io.reflex.ingest.publish.PublishFailedException;
+import io.reflex.ingest.publish.PublishLimits;
+import io.reflex.ingest.publish.PublishResult;
+import io.reflex.ingest.publish.PublisherMetrics;
 import io.reflex.model.AlertEvent;
 import io.reflex.model.Topics;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Writes alert events to {@code reflex.alerts}, keyed by resource key, and tells when Kafka has
- * every one of them (acks=all, idempotent producer).
+ * Writes alert events to {@code reflex.alerts}, keyed by resource key, in Kafka transactions
+ * (acks=all, idempotent, transactional), and tells when Kafka has committed every one of them.
+ * Read committed, as the rules stage and the console do, an alert is there exactly when its
+ * publish succeeded.
  *
- * <p>Every wait is bounded so the webhook can answer 503 while Kafka is down instead of hanging:
- * {@code max.block.ms} bounds the wait for metadata, {@code delivery.timeout.ms} the wait for
- * the acknowledgement, and requests that queued behind a blocked send longer than
- * {@code max.block.ms} fail at once. {@link #ackTimeout()} is the sum.
+ * <p>Concurrent publishes share transactions (group commit, see {@link GroupCommitter}); an
+ * alert too large for Kafka goes to {@code reflex.alerts.dlq} instead, in the same transaction
+ * ({@link AlertRecords}); {@link #publishEach} says which. Every caller hears back within
+ * {@link #ackTimeout()}; while Kafka is down the queue stays bounded and publishes fail fast.
  *
- * <p>{@code KafkaProducer.send} can block for metadata, so sends run on one thread of this
- * publisher, never on the caller's (a Vert.x event loop must not block). One thread also keeps
- * the records of one call in order.
+ * <p>{@code transactional.id} is {@code reflex-ingest-<random uuid>} per publisher: ingest
+ * consumes nothing, so there is no zombie to fence across restarts, and two instances must never
+ * share one. A {@code kafka.transactional.id} override is honoured (for example a pod name, so a
+ * restarted pod fences its predecessor's open transaction at once); it must be unique per
+ * running instance, or the instances fence each other on every transaction.
  */
 public final class AlertPublisher implements AlertSink, AutoCloseable {
-
-    private static final Logger LOG = LoggerFactory.getLogger(AlertPublisher.class);
 
     /** Defaults the user may override (from {@code kafka.*}). */
     public static final Map<String, Object> DEFAULTS = Map.of(
@@ -44,34 +48,60 @@ public final class AlertPublisher implements AlertSink, AutoCloseable {
             ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
             ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000,
             ProducerConfig.LINGER_MS_CONFIG, 5,
-            ProducerConfig.CLIENT_ID_CONFIG, "reflex-ingest");
+            ProducerConfig.CLIENT_ID_CONFIG, "reflex-ingest",
+            // One transaction is in flight at a time and it is bounded (ingest.publish.maxBatchBytes),
+            // so the producer never needs Kafka's default 32 MiB: memory stays flat while Kafka is down.
+            ProducerConfig.BUFFER_MEMORY_CONFIG, 8L << 20,
+            // An open transaction holds back read_committed readers until it ends: if ingest dies
+            // mid-transaction, the broker aborts it after this long.
+            ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 30_000);
 
-    private final Producer<String, AlertEvent> producer;
-    private final ExecutorService sender;
-    private final String topic;
-    private final long maxBlockMs;
+    private static final int DEFAULT_MAX_REQUEST_SIZE = 1 << 20;
+
+    private final String transactionalId;
     private final Duration ackTimeout;
+    private final GroupCommitter committer;
+
+    /** Default bounds, the system clock, metrics registered nowhere: for tests and tools. */
+    public AlertPublisher(Map<String, Object> kafkaProps) {
+        this(kafkaProps, PublishLimits.defaults(), Clock.systemUTC(), PublisherMetrics.unregistered());
+    }
 
     /**
      * @param kafkaProps {@code bootstrap.servers} and any producer overrides; {@code acks} and
      *                   {@code enable.idempotence} cannot be weakened
-     * @throws IllegalArgumentException when the overrides would weaken durability or a bound is not a number
+     * @param limits     the batch and queue bounds ({@code ingest.publish})
+     * @param clock      stamps dead letters
+     * @throws IllegalArgumentException when the overrides would weaken durability, a bound is not a
+     *                                  number, or a limit is out of range
      */
-    public AlertPublisher(Map<String, Object> kafkaProps) {
+    public AlertPublisher(Map<String, Object> kafkaProps, PublishLimits limits, Clock clock, PublisherMetrics metrics) {
+        limits.requireValid();
         Map<String, Object> props = new HashMap<>(DEFAULTS);
         props.putAll(kafkaProps);
         requireDurable(props);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        this.maxBlockMs = millis(props, ProducerConfig.MAX_BLOCK_MS_CONFIG);
-        this.ackTimeout = Duration.ofMillis(maxBlockMs + millis(props, ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG));
-        this.topic = Topics.ALERTS.name();
-        this.producer = new KafkaProducer<>(props, new StringSerializer(), Topics.ALERTS.valueSerde().serializer());
-        this.sender = Executors.newSingleThreadExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "reflex-alert-publisher");
-            thread.setDaemon(true);
-            return thread;
-        });
+        Object configuredId = props.get(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
+        this.transactionalId = configuredId == null ? "reflex-ingest-" + UUID.randomUUID() : configuredId.toString();
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        long maxBlockMs = number(props, ProducerConfig.MAX_BLOCK_MS_CONFIG);
+        long deliveryTimeoutMs = number(props, ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG);
+        long maxRequestSize = props.containsKey(ProducerConfig.MAX_REQUEST_SIZE_CONFIG)
+                ? number(props, ProducerConfig.MAX_REQUEST_SIZE_CONFIG) : DEFAULT_MAX_REQUEST_SIZE;
+        long bufferMemory = number(props, ProducerConfig.BUFFER_MEMORY_CONFIG);
+        // Queue wait, sends (delivery.timeout.ms) and the commit (max.block.ms) all fit in this.
+        this.ackTimeout = Duration.ofMillis(maxBlockMs + deliveryTimeoutMs);
+        AlertRecords records = new AlertRecords((int) Math.min(Math.min(maxRequestSize, bufferMemory), Integer.MAX_VALUE),
+                limits.deadLetterMaxBytes(), clock);
+        Map<String, Object> producerProps = Map.copyOf(props);
+        // Created last: it starts the producer's network thread, which nothing would close if a check failed after.
+        KafkaBatchWriter writer = new KafkaBatchWriter(
+                () -> new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer()),
+                transactionalId, Duration.ofMillis(deliveryTimeoutMs + 1_000), Duration.ofSeconds(5), metrics);
+        this.committer = new GroupCommitter(writer, records, limits, ackTimeout, metrics,
+                Deadlines.onThread("reflex-alert-publisher-deadlines"), "reflex-alert-publisher");
+        committer.start();
     }
 
     private static void requireDurable(Map<String, Object> props) {
@@ -85,18 +115,24 @@ public final class AlertPublisher implements AlertSink, AutoCloseable {
             throw new IllegalArgumentException("kafka.enable.idempotence=" + idempotence + " is not allowed for "
                     + "ingest: without it a retried send can store an alert twice or out of order. Remove the override.");
         }
+        Object transactionalId = props.get(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
+        if (transactionalId != null && String.valueOf(transactionalId).isBlank()) {
+            throw new IllegalArgumentException("kafka.transactional.id is empty: ingest writes in transactions. Remove "
+                    + "the override (each publisher then picks a unique one) or give every instance its own.");
+        }
     }
 
-    private static long millis(Map<String, Object> props, String key) {
+    private static long number(Map<String, Object> props, String key) {
         Object value = props.get(key);
         try {
-            long millis = Long.parseLong(String.valueOf(value).trim());
-            if (millis < 0) {
+            long number = Long.parseLong(String.valueOf(value).trim());
+            if (number < 0) {
                 throw new NumberFormatException("negative");
             }
-            return millis;
+            return number;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("kafka." + key + "=" + value + " is not a number of milliseconds", e);
+            String unit = key.endsWith(".ms") ? "milliseconds" : "bytes";
+            throw new IllegalArgumentException("kafka." + key + "=" + value + " is not a number of " + unit, e);
         }
     }
 
@@ -105,79 +141,49 @@ public final class AlertPublisher implements AlertSink, AutoCloseable {
         return ackTimeout;
     }
 
+    /** This publisher's {@code transactional.id}. */
+    public String transactionalId() {
+        return transactionalId;
+    }
+
     /**
-     * Sends every event (key = resource key) and completes when Kafka acknowledged all of them.
-     * Fails with the first error otherwise; some events may then be stored anyway, which is safe
-     * because a resend carries the same ids and downstream stages drop repeats.
+     * Stores every event in {@code reflex.alerts} (key = resource key), or those Kafka refuses for
+     * themselves in {@code reflex.alerts.dlq}, all in one transaction. Completes within
+     * {@link #ackTimeout()} with what went where, or fails with a {@link PublishFailedException}
+     * and nothing stored: a resend is then safe, since ids are deterministic and an alert whose
+     * transaction landed after its failure was reported is not stored again.
+     */
+    @Override
+    public CompletionStage<PublishResult> publishEach(List<AlertEvent> events) {
+        return committer.submit(List.copyOf(events));
+    }
+
+    /**
+     * All or nothing: completes when every event is in {@code reflex.alerts}; fails otherwise,
+     * with {@link PublishFailedException.Reason#DEAD_LETTERED} when some went to the dead letters
+     * (the others are stored). Prefer {@link #publishEach}, which tells which.
      */
     @Override
     public CompletionStage<Void> publish(List<AlertEvent> events) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        long queuedAt = System.nanoTime();
-        try {
-            sender.execute(() -> sendAll(List.copyOf(events), queuedAt, done));
-        } catch (RejectedExecutionException e) {
-            done.completeExceptionally(new IllegalStateException("the alert publisher is closed", e));
-        }
-        return done;
-    }
-
-    private void sendAll(List<AlertEvent> events, long queuedAt, CompletableFuture<Void> done) {
-        long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - queuedAt);
-        if (waitedMs > maxBlockMs) {
-            // An earlier send blocked on metadata: Kafka is most likely unreachable, and queueing
-            // behind it again would stretch this caller's wait past the bound.
-            done.completeExceptionally(new TimeoutException("waited " + waitedMs + " ms behind earlier sends "
-                    + "(max.block.ms=" + maxBlockMs + "); Kafka is probably unreachable"));
-            return;
-        }
-        CompletableFuture<?>[] acks = new CompletableFuture<?>[events.size()];
-        for (int i = 0; i < events.size(); i++) {
-            AlertEvent event = events.get(i);
-            CompletableFuture<Void> ack = new CompletableFuture<>();
-            acks[i] = ack;
-            try {
-                producer.send(new ProducerRecord<>(topic, event.resource().key(), event), (metadata, error) -> {
-                    if (error == null) {
-                        ack.complete(null);
-                    } else {
-                        ack.completeExceptionally(error);
-                    }
-                });
-            } catch (RuntimeException e) {
-                // Not an ApiException (those arrive through the callback): the producer is closed or broken.
-                ack.completeExceptionally(e);
+        return publishEach(events).thenCompose(result -> {
+            if (result.allStored()) {
+                return CompletableFuture.<Void>completedFuture(null);
             }
-        }
-        CompletableFuture.allOf(acks).whenComplete((ok, error) -> {
-            if (error == null) {
-                done.complete(null);
-            } else {
-                Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                        ? error.getCause() : error;
-                LOG.warn("Kafka did not acknowledge {} alert(s) for {}: {}", events.size(), topic, describe(cause));
-                done.completeExceptionally(cause);
-            }
+            return CompletableFuture.<Void>failedFuture(new PublishFailedException(
+                    PublishFailedException.Reason.DEAD_LETTERED, result.deadLettered().size() + " of " + events.size()
+                    + " alert(s) were too large for Kafka and went to " + Topics.ALERTS_DLQ.name() + ": "
+                    + result.deadLettered().stream().map(d -> d.alert().id() + " " + d.reason()).toList()));
         });
     }
 
     /** A one-line description of a Kafka failure, for logs and error bodies. */
     public static String describe(Throwable error) {
-        String message = error.getMessage();
-        String type = error.getClass().getSimpleName();
-        return message == null ? type : type + ": " + message;
+        return KafkaBatchWriter.describe(error);
     }
 
+    /** Finishes what is queued (within {@link #ackTimeout()}), then closes the producer. */
     @Override
     public void close() {
-        sender.shutdown();
-        try {
-            if (!sender.awaitTermination(maxBlockMs + 1_000, TimeUnit.MILLISECONDS)) {
-                LOG.warn("alert sends still blocked after {} ms; closing the producer anyway", maxBlockMs + 1_000);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        producer.close(Duration.ofSeconds(5));
+        committer.close();
     }
 }

@@ -1,5 +1,6 @@
 package io.reflex.ingest;
 
+import io.reflex.ingest.publish.PublishResult;
 import io.reflex.model.AlertEvent;
 import java.time.Duration;
 import java.util.List;
@@ -13,6 +14,17 @@ public interface AlertSink {
      * otherwise; it may complete on any thread.
      */
     CompletionStage<Void> publish(List<AlertEvent> events);
+
+    /**
+     * Stores the events durably, deciding per event: the stage completes once each one is either
+     * stored or, when Kafka refuses it for itself (too large), kept as a dead letter, and says
+     * which ({@link PublishResult}); it fails when nothing was stored. It may complete on any thread.
+     *
+     * <p>This default, for sinks without dead letters, stores all or fails.
+     */
+    default CompletionStage<PublishResult> publishEach(List<AlertEvent> events) {
+        return publish(events).thenApply(done -> PublishResult.allStored(events));
+    }
 
     /** The longest {@link #publish} takes to complete either way; callers give up after it. */
     Duration ackTimeout();

@@ -2,7 +2,18 @@ package io.reflex.ingest;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.reflex.ingest.alertmanager.AlertmanagerAdapter;
-import io.reflex.ingest.probe.HttpProbe;
+import io.reflex.ingest.auth.RateLimiter;
+import io.reflex.ingest.auth.SecretSources;
+import io.reflex.ingest.auth.WebhookAuthenticator;
+import io.reflex.ingest.cloudevents.CloudEventsAdapter;
+import io.reflex.ingest.generic.GenericAdapter;
+import io.reflex.ingest.grafana.GrafanaAdapter;
+import io.reflex.ingest.pagerduty.PagerDutyAdapter;
+import io.reflex.ingest.source.JsonPayload;
+import io.reflex.ingest.source.SourceAdapter;
+import java.util.Map;
+import java.util.TreeMap;
+import io.reflex.ingest.probe.Probe;
 import io.reflex.ingest.probe.ProbeRunner;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -57,11 +68,40 @@ public final class Ingest implements AutoCloseable {
         this.clock = clock;
         this.metrics = new IngestMetrics(registry);
         this.resources = new ResourceMapper(config.resourceMapping());
-        this.routes = new IngestRoutes(new AlertmanagerAdapter(resources, clock), publisher, metrics,
+        this.routes = new IngestRoutes(endpoints(config, resources, clock), config.limits(), publisher, metrics,
                 config.maxBodyBytes());
     }
 
-    /** Adds the webhook routes ({@code POST /hooks/alertmanager}) to the app's router. */
+    /** One endpoint per configured source, each announced at start; open ones with a warning. */
+    private static Map<String, SourceEndpoint> endpoints(IngestConfig config, ResourceMapper resources, Clock clock) {
+        JsonPayload json = new JsonPayload(config.limits().maxNestingDepth());
+        Map<String, SourceEndpoint> endpoints = new TreeMap<>();
+        config.sources().forEach((name, source) -> {
+            SourceAdapter adapter = switch (name) {
+                case AlertmanagerAdapter.SOURCE -> new AlertmanagerAdapter(resources, clock, json);
+                case GrafanaAdapter.SOURCE -> new GrafanaAdapter(resources, clock, json);
+                case CloudEventsAdapter.SOURCE -> new CloudEventsAdapter(resources, clock, json);
+                case PagerDutyAdapter.SOURCE -> new PagerDutyAdapter(resources, clock, json);
+                default -> new GenericAdapter(name, source.mapping(), resources, clock, json);
+            };
+            WebhookAuthenticator auth = WebhookAuthenticator.create(name, source.auth(), SecretSources.system(), clock);
+            RateLimiter limiter = RateLimiter.of(source.rateLimit(), System::nanoTime);
+            String path = source.generic(name) ? "/hooks/generic/" + name : "/hooks/" + name;
+            if (auth.open()) {
+                LOG.warn("source {} at POST {} accepts UNAUTHENTICATED webhooks (ingest.sources.{}.auth.type: none);"
+                        + " anyone who reaches this port can open incidents", name, path, name);
+            } else {
+                LOG.info("source {} at POST {}: auth {}, rate limit {}", name, path, auth.describe(), limiter);
+            }
+            endpoints.put(name, new SourceEndpoint(name, adapter, auth, limiter));
+        });
+        if (endpoints.isEmpty()) {
+            LOG.warn("no webhook source is configured (ingest.sources): every POST /hooks/... is refused with 403");
+        }
+        return endpoints;
+    }
+
+    /** Adds the webhook routes ({@code POST /hooks/...}) to the app's router. */
     public void mount(Router router) {
         routes.mount(router);
     }
@@ -90,8 +130,8 @@ public final class Ingest implements AutoCloseable {
     }
 
     /** The running probes (empty before {@link #startProbes}). */
-    public synchronized List<HttpProbe> probes() {
-        return probes == null ? List.of() : probes.probes();
+    public synchronized List<Probe> probes() {
+        return probes == null ? List.of() : probes.running();
     }
 
     /**

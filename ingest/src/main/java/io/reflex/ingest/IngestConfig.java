@@ -1,7 +1,12 @@
 package io.reflex.ingest;
 
 import io.reflex.ingest.probe.ProbeConfig;
+import io.reflex.ingest.auth.SecretSources;
+import io.reflex.ingest.publish.PublishLimits;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -13,6 +18,11 @@ import java.util.Set;
  *
  * <pre>{@code
  * ingest:
+ *   sources:                    # who may post; a source not listed here is refused (403)
+ *     alertmanager: {auth: {type: bearer, tokenEnv: AM_TOKEN}, rateLimit: {ratePerSecond: 50}}
+ *     datadog: {auth: {type: hmac, secretEnv: DD_SECRET}, mapping: {name: "$.title", ...}}
+ *   limits: {maxNestingDepth: 32, maxAlertsPerRequest: 1000, maxLabels: 64, maxLabelLength: 4096}
+ *   publish: {maxBatchAlerts: 500, maxQueuedAlerts: 10000, maxQueuedBytes: 16777216}
  *   maxBodyBytes: 1048576
  *   probes:
  *     - name: demo-shop
@@ -23,15 +33,22 @@ import java.util.Set;
  *     - {label: service, kind: service}
  * }</pre>
  *
+ * @param sources         per source: auth (required), rate limit, and for generic sources the mapping
+ * @param limits          what one webhook may carry besides its size
+ * @param publish         how ingest batches and queues writes to Kafka (group commit), and its memory bounds
  * @param maxBodyBytes    largest webhook body accepted (default 1 MiB); larger ones get 413
  * @param probes          built-in HTTP probes (default none)
  * @param resourceMapping label-to-resource rules, first match wins (default {@link ResourceMapper#DEFAULT_RULES})
  */
-public record IngestConfig(Long maxBodyBytes, List<ProbeConfig> probes, List<ResourceRule> resourceMapping) {
+public record IngestConfig(Map<String, SourceConfig> sources, Limits limits, PublishLimits publish, Long maxBodyBytes,
+        List<ProbeConfig> probes, List<ResourceRule> resourceMapping) {
 
     public static final long DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
     public IngestConfig {
+        sources = sources == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(sources));
+        limits = limits == null ? Limits.defaults() : limits;
+        publish = publish == null ? PublishLimits.defaults() : publish;
         maxBodyBytes = maxBodyBytes == null ? DEFAULT_MAX_BODY_BYTES : maxBodyBytes;
         probes = probes == null ? List.of() : List.copyOf(probes);
         resourceMapping = resourceMapping == null ? ResourceMapper.DEFAULT_RULES : List.copyOf(resourceMapping);
@@ -39,12 +56,17 @@ public record IngestConfig(Long maxBodyBytes, List<ProbeConfig> probes, List<Res
 
     /** Every default: 1 MiB bodies, no probes, the default resource mapping. */
     public static IngestConfig defaults() {
-        return new IngestConfig(null, null, null);
+        return new IngestConfig(null, null, null, null, null, null);
+    }
+
+    /** The same config with these sources. */
+    public IngestConfig withSources(Map<String, SourceConfig> newSources) {
+        return new IngestConfig(newSources, limits, publish, maxBodyBytes, probes, resourceMapping);
     }
 
     /** The same config with these probes. */
     public IngestConfig withProbes(List<ProbeConfig> newProbes) {
-        return new IngestConfig(maxBodyBytes, newProbes, resourceMapping);
+        return new IngestConfig(sources, limits, publish, maxBodyBytes, newProbes, resourceMapping);
     }
 
     /**
@@ -52,7 +74,21 @@ public record IngestConfig(Long maxBodyBytes, List<ProbeConfig> probes, List<Res
      * section (e.g. {@code probes[0].url: "ftp://x" is not an http(s) URL}); empty when valid.
      */
     public List<String> validate() {
+        return validate(SecretSources.system());
+    }
+
+    /** As {@link #validate()}, reading {@code *Env} and {@code *File} secrets from {@code secrets}. */
+    public List<String> validate(SecretSources secrets) {
         List<String> problems = new ArrayList<>();
+        sources.forEach((name, source) -> {
+            if (source == null) {
+                problems.add("sources." + name + ": empty; give at least auth");
+            } else {
+                problems.addAll(source.validate(name, "sources." + name, secrets));
+            }
+        });
+        problems.addAll(limits.validate());
+        publish.validate().forEach(problem -> problems.add(problem.startsWith("publish.") ? problem : "publish." + problem));
         if (maxBodyBytes <= 0) {
             problems.add("maxBodyBytes: must be positive, got " + maxBodyBytes);
         }

@@ -22,6 +22,7 @@ public final class IngestMetrics {
     public static final String UNAVAILABLE = "unavailable";
 
     private final Counter alerts;
+    private final Counter rejected;
     private final Histogram requests;
 
     public IngestMetrics(PrometheusRegistry registry) {
@@ -29,6 +30,12 @@ public final class IngestMetrics {
                 .name("reflex_ingest_alerts_total")
                 .help("Alerts received by ingest, by source and outcome (accepted, invalid, unavailable)")
                 .labelNames("source", "outcome")
+                .register(registry);
+        this.rejected = Counter.builder()
+                .name("reflex_ingest_rejected_total")
+                .help("Webhooks refused before or while storing, by source and reason (bad_credentials, "
+                        + "rate_limited, invalid_payload, limit_exceeded, kafka_unavailable, ...)")
+                .labelNames("source", "reason")
                 .register(registry);
         this.requests = Histogram.builder()
                 .name("reflex_ingest_request_seconds")
@@ -41,6 +48,11 @@ public final class IngestMetrics {
         if (count > 0) {
             alerts.labelValues(source, outcome).inc(count);
         }
+    }
+
+    /** One refused webhook; the source label is the configured name, or {@code unknown}. */
+    public void rejected(String source, String reason) {
+        rejected.labelValues(source, reason).inc();
     }
 
     /** Records one request that started at {@code startNanos} ({@link System#nanoTime()}). */

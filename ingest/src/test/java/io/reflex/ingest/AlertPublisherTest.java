@@ -2,6 +2,9 @@ package io.reflex.ingest;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.reflex.ingest.publish.PublishLimits;
+import io.reflex.ingest.publish.PublisherMetrics;
+import java.time.Clock;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -25,10 +28,34 @@ class AlertPublisherTest {
     }
 
     @Test
+    void refusesAnEmptyTransactionalId() {
+        assertThatThrownBy(() -> new AlertPublisher(Map.of("bootstrap.servers", "127.0.0.1:1",
+                "transactional.id", " ")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("kafka.transactional.id is empty");
+    }
+
+    @Test
     void refusesABoundThatIsNotANumber() {
         assertThatThrownBy(() -> new AlertPublisher(Map.of("bootstrap.servers", "127.0.0.1:1",
                 "delivery.timeout.ms", "ten seconds")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("kafka.delivery.timeout.ms=ten seconds is not a number of milliseconds");
+        assertThatThrownBy(() -> new AlertPublisher(Map.of("bootstrap.servers", "127.0.0.1:1",
+                "max.request.size", "1MB")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("kafka.max.request.size=1MB is not a number of bytes");
+    }
+
+    @Test
+    void refusesLimitsOutOfRangeListingEach() {
+        PublishLimits limits = new PublishLimits(0, null, -1, null, 100);
+
+        assertThatThrownBy(() -> new AlertPublisher(Map.of("bootstrap.servers", "127.0.0.1:1"), limits,
+                Clock.systemUTC(), PublisherMetrics.unregistered()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("publish.maxBatchAlerts: must be at least 1, got 0")
+                .hasMessageContaining("publish.maxQueuedAlerts: must be at least 1, got -1")
+                .hasMessageContaining("publish.deadLetterMaxBytes: must be at least 4096, got 100");
     }
 }

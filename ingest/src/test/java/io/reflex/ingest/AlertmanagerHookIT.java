@@ -62,7 +62,7 @@ class AlertmanagerHookIT {
     @BeforeAll
     static void start() throws Exception {
         kafka = KafkaCluster.start();
-        kafka.createTopics(Topics.ALERTS);
+        kafka.createTopics(Topics.ALERTS, Topics.ALERTS_DLQ);
         Map<String, Object> props = kafka.clientProps();
         // Small bounds keep the broker-down test short; the defaults are 5 s and 10 s.
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 2_000);
@@ -70,7 +70,8 @@ class AlertmanagerHookIT {
         props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 3_000);
         publisher = new AlertPublisher(props);
         registry = new PrometheusRegistry();
-        ingest = new Ingest(new IngestConfig(MAX_BODY, null, null), publisher, Clock.fixed(NOW, ZoneOffset.UTC), registry);
+        IngestConfig config = new IngestConfig(Map.of("alertmanager", SourceConfig.open()), null, null, MAX_BODY, null, null);
+        ingest = new Ingest(config, publisher, Clock.fixed(NOW, ZoneOffset.UTC), registry);
         vertx = Vertx.vertx();
         Router router = Router.router(vertx);
         ingest.mount(router);

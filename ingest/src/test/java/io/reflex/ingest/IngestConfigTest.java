@@ -97,11 +97,37 @@ class IngestConfigTest {
 
     @Test
     void theIngestFacadeRefusesAnInvalidConfigNamingEveryProblem() {
-        IngestConfig config = new IngestConfig(-1L, List.of(ProbeConfig.of("p", "mailto:x@y", Map.of())), null);
+        IngestConfig config = new IngestConfig(null, null, null, -1L, List.of(ProbeConfig.of("p", "mailto:x@y", Map.of())), null);
 
         assertThatThrownBy(() -> new Ingest(config, null, null, new io.prometheus.metrics.model.registry.PrometheusRegistry()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("maxBodyBytes: must be positive, got -1")
                 .hasMessageContaining("probes[0].url: \"mailto:x@y\" is not an http(s) URL");
+    }
+
+    @Test
+    void sourcesNeedExplicitAuthAndGenericOnesAMapping() throws Exception {
+        IngestConfig config = YAML.readValue("""
+                sources:
+                  alertmanager: {auth: {type: bearer, token: an-alertmanager-token-0123456789}}
+                  grafana: {rateLimit: {ratePerSecond: 5}}
+                  zabbix: {auth: {type: none}}
+                  pagerduty: {auth: {type: none}, mapping: {name: "$.x"}}
+                """, IngestConfig.class);
+
+        assertThat(config.validate()).containsExactly(
+                "sources.grafana.auth: missing; say how grafana authenticates (type bearer, basic, hmac), or"
+                        + " {type: none} to accept unauthenticated webhooks on purpose",
+                "sources.pagerduty.mapping: only generic sources take a mapping; pagerduty has a fixed format",
+                "sources.zabbix.mapping: missing; 'zabbix' is not a built-in source (alertmanager, cloudevents,"
+                        + " grafana, pagerduty), so it is a generic JSON source and needs a mapping of its fields"
+                        + " (docs/ingest.md)");
+    }
+
+    @Test
+    void limitsHaveDefaultsAndRefuseNonsense() throws Exception {
+        assertThat(IngestConfig.defaults().limits()).isEqualTo(new Limits(32, 1000, 64, 4096));
+        IngestConfig config = YAML.readValue("limits: {maxLabels: 0}", IngestConfig.class);
+        assertThat(config.validate()).containsExactly("limits.maxLabels: must be at least 1, got 0");
     }
 }

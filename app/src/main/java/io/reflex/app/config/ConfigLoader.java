@@ -243,7 +243,8 @@ public final class ConfigLoader {
         RulesConfig rules = section(tree, "rules", RulesConfig.class, problems);
         RemediatorConfig remediator = section(tree, "remediator", RemediatorConfig.class, problems);
         ConsoleConfig console = section(tree, "console", ConsoleConfig.class, problems);
-        validate(ingest, ingest == null ? null : ingest::validate, problems);
+        validate(ingest, ingest == null ? null : () -> ingest.validate().stream().map(p -> "ingest." + p).toList(),
+                problems);
         validate(rules, rules == null ? null : rules::validate, problems);
         validate(remediator, remediator == null ? null : remediator::validate, problems);
         validate(console, console == null ? null : console::validate, problems);

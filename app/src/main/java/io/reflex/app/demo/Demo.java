@@ -13,7 +13,9 @@ import java.util.function.Consumer;
  * The demo of {@code ./reflex up}: {@code demo-shop}, a sample HTTP service Reflex runs as a
  * real OS process (process connector), and a built-in probe watching its health endpoint.
  * The demo rule shipped with the rules stage restarts it when the probe raises
- * {@code ServiceDown}. It is plain configuration: the same could be written in YAML.
+ * {@code ServiceDown}. It also opens the Alertmanager hook without credentials, so curl and
+ * {@code reflex send-alert} work at once (logged as a warning at start). It is plain
+ * configuration: the same could be written in YAML.
  */
 public final class Demo implements Consumer<ObjectNode> {
     public static final String SERVICE = "demo-shop";
@@ -40,6 +42,12 @@ public final class Demo implements Consumer<ObjectNode> {
                     .add("-cp").add(codeLocation()).add(DemoShop.class.getName()).add("--port").add(String.valueOf(port));
             service.put("health", health);
             service.put("startTimeout", "20s");
+        }
+
+        // The demo takes alerts from curl and `reflex send-alert` without credentials, and says so at start.
+        ObjectNode sources = tree.withObjectProperty("ingest").withObjectProperty("sources");
+        if (!sources.has("alertmanager")) {
+            sources.putObject("alertmanager").putObject("auth").put("type", "none");
         }
 
         ArrayNode probes = tree.withObjectProperty("ingest").withArrayProperty("probes");

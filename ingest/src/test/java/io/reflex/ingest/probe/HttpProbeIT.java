@@ -41,7 +41,7 @@ class HttpProbeIT {
     @BeforeEach
     void start() {
         kafka = KafkaCluster.start();
-        kafka.createTopics(Topics.ALERTS);
+        kafka.createTopics(Topics.ALERTS, Topics.ALERTS_DLQ);
         vertx = Vertx.vertx();
         publisher = new AlertPublisher(kafka.clientProps());
         registry = new PrometheusRegistry();

@@ -14,13 +14,12 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The state machine of one built-in probe, driven by {@link #tick()} (a Vert.x periodic timer in
- * production, the test itself in {@code HttpProbeTest}).
+ * The state machine of one built-in probe, whatever its {@link Check}, driven by {@link #tick()}
+ * (a Vert.x periodic timer in production, the test itself in {@code ProbeTest}).
  *
  * <ul>
  *   <li>After {@code failureThreshold} consecutive failed checks it emits a FIRING alert whose
@@ -34,9 +33,9 @@ import org.slf4j.LoggerFactory;
  * <p>Not thread-safe: every call must come from one thread (the probe's Vert.x context), and the
  * check's future and the sink's stage must complete there too ({@link ProbeRunner} arranges it).
  */
-public final class HttpProbe {
+public final class Probe {
 
-    private static final Logger LOG = LoggerFactory.getLogger(HttpProbe.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Probe.class);
 
     public static final String SOURCE = "probe";
 
@@ -44,12 +43,14 @@ public final class HttpProbe {
     static final int MAX_PENDING = 100;
 
     private final ProbeConfig config;
-    private final Supplier<Future<CheckResult>> check;
+    private final Check check;
     private final AlertSink sink;
     private final Clock clock;
     private final Map<String, String> labels;
     private final String fingerprint;
     private final Resource resource;
+    private final String target;
+    private final Map<String, String> targetAnnotations;
 
     private final Deque<AlertEvent> pending = new ArrayDeque<>();
     private boolean checking;
@@ -57,14 +58,16 @@ public final class HttpProbe {
     private int failures;
     private int successes;
     private Instant streakStart;
-    private boolean firing;
+    // Read by health pages and tests from other threads; written on the probe's thread only.
+    private volatile boolean firing;
+    private volatile long checks;
+    private volatile CheckResult lastResult;
 
     /**
      * @param check one check of the target; its future should not fail (a failure counts as an unhealthy check)
      * @param sink  where transitions go; its stage must complete on the probe's thread
      */
-    public HttpProbe(ProbeConfig config, ResourceMapper resources, Clock clock, Supplier<Future<CheckResult>> check,
-            AlertSink sink) {
+    public Probe(ProbeConfig config, ResourceMapper resources, Clock clock, Check check, AlertSink sink) {
         this.config = config;
         this.check = check;
         this.sink = sink;
@@ -76,6 +79,8 @@ public final class HttpProbe {
         this.labels = Map.copyOf(all);
         this.fingerprint = Fingerprints.of("probe:" + config.name(), config.labels());
         this.resource = resources.map(config.alertName(), labels);
+        this.target = config.target();
+        this.targetAnnotations = config.targetAnnotations();
     }
 
     public ProbeConfig config() {
@@ -86,7 +91,17 @@ public final class HttpProbe {
         return firing;
     }
 
-    /** Transitions not yet stored. */
+    /** Checks completed since the start. */
+    public long checks() {
+        return checks;
+    }
+
+    /** The outcome of the latest completed check; null before the first. */
+    public CheckResult lastResult() {
+        return lastResult;
+    }
+
+    /** Transitions not yet stored; call it on the probe's thread. */
     public List<AlertEvent> pending() {
         return List.copyOf(pending);
     }
@@ -103,7 +118,7 @@ public final class HttpProbe {
         Instant at = clock.instant();
         Future<CheckResult> result;
         try {
-            result = check.get();
+            result = check.run();
         } catch (RuntimeException e) {
             result = Future.failedFuture(e);
         }
@@ -111,6 +126,8 @@ public final class HttpProbe {
                 .otherwise(error -> CheckResult.down(String.valueOf(error.getMessage())))
                 .compose(outcome -> {
                     checking = false;
+                    lastResult = outcome;
+                    checks++;
                     apply(outcome, at);
                     return flush();
                 });
@@ -128,7 +145,7 @@ public final class HttpProbe {
                 Instant now = clock.instant();
                 LOG.info("probe {} recovered ({}, {} success(es)): resolving {} for {}", config.name(),
                         outcome.detail(), successes, config.alertName(), resource.key());
-                enqueue(event(AlertStatus.RESOLVED, now, "GET " + config.url() + ": healthy again (" + outcome.detail() + ")"));
+                enqueue(event(AlertStatus.RESOLVED, now, target + ": healthy again (" + outcome.detail() + ")"));
             }
             return;
         }
@@ -142,7 +159,9 @@ public final class HttpProbe {
             firing = true;
             LOG.info("probe {} failed {} time(s) in a row since {} ({}): firing {} for {}", config.name(), failures,
                     streakStart, outcome.detail(), config.alertName(), resource.key());
-            enqueue(event(AlertStatus.FIRING, null, "GET " + config.url() + ": " + outcome.detail()));
+            // The command's output goes to the summary, not to the log: it may hold anything.
+            String output = outcome.output().isEmpty() ? "" : "\n" + outcome.output();
+            enqueue(event(AlertStatus.FIRING, null, target + ": " + outcome.detail() + output));
         }
     }
 
@@ -155,12 +174,18 @@ public final class HttpProbe {
                 config.severity(),
                 resource,
                 labels,
-                Map.of("summary", summary, "url", config.url()),
+                annotations(summary),
                 streakStart,
                 endsAt,
                 clock.instant(),
                 fingerprint,
                 null);
+    }
+
+    private Map<String, String> annotations(String summary) {
+        Map<String, String> annotations = new LinkedHashMap<>(targetAnnotations);
+        annotations.put("summary", summary);
+        return annotations;
     }
 
     private void enqueue(AlertEvent event) {

@@ -13,21 +13,17 @@ import io.reflex.model.AlertStatus;
 import io.reflex.model.Resource;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /** The probe's state machine, driven tick by tick with a scripted check, a settable clock and a recording sink. */
-class HttpProbeTest {
+class ProbeTest {
 
     private static final String URL = "http://127.0.0.1:18081/health";
     private static final Instant T0 = Instant.parse("2026-11-26T10:00:00Z");
@@ -36,14 +32,14 @@ class HttpProbeTest {
     private final ScriptedCheck check = new ScriptedCheck();
     private final RecordingSink sink = new RecordingSink();
 
-    private HttpProbe probe(int failureThreshold, int successThreshold) {
+    private Probe probe(int failureThreshold, int successThreshold) {
         ProbeConfig config = new ProbeConfig("demo-shop", URL, null, null, failureThreshold, successThreshold, null, null,
                 Map.of("service", "demo-shop"));
-        return new HttpProbe(config, new ResourceMapper(), clock, check, sink);
+        return new Probe(config, new ResourceMapper(), clock, check, sink);
     }
 
     /** One tick one second after the previous one, with this check outcome. */
-    private void tick(HttpProbe probe, CheckResult outcome) {
+    private void tick(Probe probe, CheckResult outcome) {
         clock.advance(Duration.ofSeconds(1));
         check.next = Future.succeededFuture(outcome);
         probe.tick();
@@ -51,7 +47,7 @@ class HttpProbeTest {
 
     @Test
     void firesAfterTheFailureThresholdWithTheStartOfTheStreak() {
-        HttpProbe probe = probe(2, 1);
+        Probe probe = probe(2, 1);
 
         tick(probe, up("HTTP 200"));
         tick(probe, down("connection refused"));
@@ -79,7 +75,7 @@ class HttpProbeTest {
 
     @Test
     void aSuccessBetweenFailuresStartsTheStreakOver() {
-        HttpProbe probe = probe(2, 1);
+        Probe probe = probe(2, 1);
 
         tick(probe, down("HTTP 503"));
         tick(probe, up("HTTP 200"));
@@ -96,7 +92,7 @@ class HttpProbeTest {
 
     @Test
     void keepsFiringOnceWhileTheTargetStaysDown() {
-        HttpProbe probe = probe(2, 1);
+        Probe probe = probe(2, 1);
 
         for (int i = 0; i < 6; i++) {
             tick(probe, down("connection refused"));
@@ -107,7 +103,7 @@ class HttpProbeTest {
 
     @Test
     void resolvesAfterTheSuccessThresholdWithTheSameStartAndFingerprint() {
-        HttpProbe probe = probe(2, 2);
+        Probe probe = probe(2, 2);
         tick(probe, down("connection refused"));
         tick(probe, down("connection refused"));
         AlertEvent firing = sink.stored().get(0);
@@ -133,7 +129,7 @@ class HttpProbeTest {
 
     @Test
     void aNewOutageAfterRecoveryFiresANewAlertWithItsOwnStart() {
-        HttpProbe probe = probe(1, 1);
+        Probe probe = probe(1, 1);
         tick(probe, down("HTTP 500"));
         tick(probe, up("HTTP 200"));
         tick(probe, down("HTTP 500"));
@@ -146,7 +142,7 @@ class HttpProbeTest {
 
     @Test
     void retriesTheSameTransitionOnEveryTickUntilTheSinkStoresIt() {
-        HttpProbe probe = probe(2, 1);
+        Probe probe = probe(2, 1);
         sink.failing = true;
         tick(probe, down("connection refused"));
         tick(probe, down("connection refused"));
@@ -168,7 +164,7 @@ class HttpProbeTest {
 
     @Test
     void keepsEveryTransitionInOrderWhileTheSinkFails() {
-        HttpProbe probe = probe(1, 1);
+        Probe probe = probe(1, 1);
         sink.failing = true;
         tick(probe, down("HTTP 500"));
         tick(probe, up("HTTP 200"));
@@ -183,7 +179,7 @@ class HttpProbeTest {
 
     @Test
     void aCheckThatFailsCountsAsAFailure() {
-        HttpProbe probe = probe(1, 1);
+        Probe probe = probe(1, 1);
         clock.advance(Duration.ofSeconds(1));
         check.next = Future.failedFuture(new IllegalStateException("client closed"));
 
@@ -195,7 +191,7 @@ class HttpProbeTest {
 
     @Test
     void doesNotStartACheckWhileThePreviousOneIsRunning() {
-        HttpProbe probe = probe(1, 1);
+        Probe probe = probe(1, 1);
         Promise<CheckResult> slow = Promise.promise();
         check.next = slow.future();
         probe.tick();
@@ -211,6 +207,38 @@ class HttpProbeTest {
     }
 
     @Test
+    void aTcpProbeSaysWhereItConnects() {
+        ProbeConfig config = ProbeConfig.tcp("orders-db", "db.internal", 5432, Map.of("service", "orders-db"))
+                .withTiming(null, null, 1, 1);
+        Probe probe = new Probe(config, new ResourceMapper(), clock, check, sink);
+
+        tick(probe, down("connection refused"));
+        tick(probe, up("connected"));
+
+        assertThat(sink.stored()).extracting(AlertEvent::annotations).containsExactly(
+                Map.of("summary", "TCP connect db.internal:5432: connection refused", "address", "db.internal:5432"),
+                Map.of("summary", "TCP connect db.internal:5432: healthy again (connected)",
+                        "address", "db.internal:5432"));
+        assertThat(sink.stored().get(0).resource()).isEqualTo(new Resource("service", "orders-db", null, null));
+    }
+
+    @Test
+    void aCommandProbePutsTheLastOutputLinesInTheFiringSummaryOnly() {
+        ProbeConfig config = ProbeConfig.command("queue", List.of("check-queue", "--max", "1000"),
+                Map.of("service", "orders-worker")).withTiming(null, null, 1, 1);
+        Probe probe = new Probe(config, new ResourceMapper(), clock, check, sink);
+
+        tick(probe, down("exit code 2", "depth 5000\nlimit 1000"));
+        tick(probe, up("exit code 0"));
+
+        assertThat(sink.stored()).extracting(AlertEvent::annotations).containsExactly(
+                Map.of("summary", "run check-queue --max 1000: exit code 2\ndepth 5000\nlimit 1000",
+                        "command", "check-queue --max 1000"),
+                Map.of("summary", "run check-queue --max 1000: healthy again (exit code 0)",
+                        "command", "check-queue --max 1000"));
+    }
+
+    @Test
     void theFingerprintDependsOnTheProbeNameAndLabelsOnly() {
         String fingerprint = Fingerprints.of("probe:demo-shop", Map.of("service", "demo-shop"));
 
@@ -220,12 +248,12 @@ class HttpProbeTest {
     }
 
     /** Returns whatever the test put in {@link #next}. */
-    private static final class ScriptedCheck implements Supplier<Future<CheckResult>> {
+    private static final class ScriptedCheck implements Check {
         Future<CheckResult> next;
         int calls;
 
         @Override
-        public Future<CheckResult> get() {
+        public Future<CheckResult> run() {
             calls++;
             return next;
         }

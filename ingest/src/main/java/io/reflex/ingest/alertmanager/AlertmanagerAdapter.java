@@ -1,20 +1,17 @@
 package io.reflex.ingest.alertmanager;
 
 import static io.reflex.ingest.source.JsonPayload.describe;
-import static io.reflex.ingest.source.JsonPayload.stringMap;
-import static io.reflex.ingest.source.JsonPayload.time;
 
 import io.reflex.ingest.Limits;
+import io.reflex.ingest.source.AlertFields;
 import io.reflex.ingest.source.JsonPayload;
 import io.reflex.ingest.source.JsonPayload.Problems;
 import io.reflex.ingest.source.SourceAdapter;
 import io.reflex.ingest.source.Webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.reflex.ingest.Fingerprints;
 import io.reflex.ingest.ResourceMapper;
 import io.reflex.model.AlertEvent;
-import io.reflex.model.AlertStatus;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -121,68 +118,8 @@ public final class AlertmanagerAdapter implements SourceAdapter {
 
     /** One alert, or null when it has problems (which are added to {@code problems}). */
     private AlertEvent alert(JsonNode alert, String path, Instant receivedAt, Problems problems) {
-        if (!alert.isObject()) {
-            problems.add(path, "expected an object, got " + describe(alert));
-            return null;
-        }
-        int before = problems.size();
-        AlertStatus status = status(alert.get("status"), path + ".status", problems);
-        Map<String, String> labels = stringMap(alert.get("labels"), path + ".labels", true, problems);
-        Map<String, String> annotations = stringMap(alert.get("annotations"), path + ".annotations", false, problems);
-        String alertName = labels == null ? null : labels.get("alertname");
-        if (labels != null && (alertName == null || alertName.isBlank())) {
-            problems.add(path + ".labels.alertname", alertName == null ? "missing" : "empty");
-        }
-        Instant startsAt = time(alert.get("startsAt"), path + ".startsAt", true, problems);
-        Instant endsAt = time(alert.get("endsAt"), path + ".endsAt", false, problems);
-        String fingerprint = null;
-        JsonNode fp = alert.get("fingerprint");
-        if (fp != null && !fp.isNull()) {
-            if (!fp.isTextual()) {
-                problems.add(path + ".fingerprint", "expected a string, got " + describe(fp));
-            } else if (!fp.textValue().isBlank()) {
-                fingerprint = fp.textValue();
-            }
-        }
-        if (problems.size() > before) {
-            return null;
-        }
-        if (fingerprint == null) {
-            fingerprint = Fingerprints.ofLabels(labels);
-        }
-        return new AlertEvent(
-                AlertEvent.idFor(SOURCE, fingerprint, startsAt, status),
-                SOURCE,
-                alertName,
-                status,
-                labels.get("severity"),
-                resources.map(alertName, labels),
-                labels,
-                annotations == null ? Map.of() : annotations,
-                startsAt,
-                endsAt,
-                receivedAt,
-                fingerprint,
-                null);
-    }
-
-    private static AlertStatus status(JsonNode node, String path, Problems problems) {
-        if (node == null || node.isNull()) {
-            problems.add(path, "missing; expected \"firing\" or \"resolved\"");
-            return null;
-        }
-        if (node.isTextual()) {
-            switch (node.textValue()) {
-                case "firing":
-                    return AlertStatus.FIRING;
-                case "resolved":
-                    return AlertStatus.RESOLVED;
-                default:
-                    break;
-            }
-        }
-        problems.add(path, "expected \"firing\" or \"resolved\", got " + node);
-        return null;
+        AlertFields fields = AlertFields.read(alert, path, problems);
+        return fields == null ? null : fields.toEvent(SOURCE, Map.of(), receivedAt, resources);
     }
 
     /**

@@ -1,24 +1,21 @@
 package io.reflex.ingest.grafana;
 
 import static io.reflex.ingest.source.JsonPayload.describe;
-import static io.reflex.ingest.source.JsonPayload.stringMap;
 import static io.reflex.ingest.source.JsonPayload.text;
-import static io.reflex.ingest.source.JsonPayload.time;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.reflex.ingest.Fingerprints;
 import io.reflex.ingest.InvalidPayloadException;
 import io.reflex.ingest.Limits;
 import io.reflex.ingest.ResourceMapper;
 import io.reflex.ingest.alertmanager.AlertmanagerAdapter;
+import io.reflex.ingest.source.AlertFields;
 import io.reflex.ingest.source.JsonPayload;
 import io.reflex.ingest.source.JsonPayload.Problems;
 import io.reflex.ingest.source.SourceAdapter;
 import io.reflex.ingest.source.Webhook;
 import io.reflex.model.AlertEvent;
-import io.reflex.model.AlertStatus;
 import io.reflex.model.Json;
 import java.time.Clock;
 import java.time.Instant;
@@ -142,65 +139,38 @@ public final class GrafanaAdapter implements SourceAdapter {
 
     private AlertEvent alert(JsonNode alert, String path, String groupOrg, int dropped, Instant receivedAt,
                              Problems problems) {
+        AlertFields fields = AlertFields.read(alert, path, problems);
         if (!alert.isObject()) {
-            problems.add(path, "expected an object, got " + describe(alert));
             return null;
         }
         int before = problems.size();
-        AlertStatus status = status(alert.get("status"), path + ".status", problems);
-        Map<String, String> labels = stringMap(alert.get("labels"), path + ".labels", true, problems);
-        Map<String, String> ruleAnnotations = stringMap(alert.get("annotations"), path + ".annotations", false, problems);
-        String alertName = labels == null ? null : labels.get("alertname");
-        if (labels != null && (alertName == null || alertName.isBlank())) {
-            problems.add(path + ".labels.alertname", alertName == null ? "missing" : "empty");
-        }
-        Instant startsAt = time(alert.get("startsAt"), path + ".startsAt", true, problems);
-        Instant endsAt = time(alert.get("endsAt"), path + ".endsAt", false, problems);
-        String fingerprint = text(alert.get("fingerprint"), path + ".fingerprint", false, problems);
+        // Grafana's own fields are checked even when the common ones failed: one answer lists every problem.
         String values = values(alert.get("values"), path + ".values", problems);
         String valueString = text(alert.get("valueString"), path + ".valueString", false, problems);
-        Map<String, String> links = new LinkedHashMap<>();
+        Map<String, String> extra = new LinkedHashMap<>();
         for (String url : URLS) {
             String value = text(alert.get(url), path + "." + url, false, problems);
             if (value != null) {
-                links.put("grafana." + url, value);
+                extra.put("grafana." + url, value);
             }
         }
         String org = orgId(alert.get("orgId"), path + ".orgId", problems);
-        if (problems.size() > before) {
+        if (fields == null || problems.size() > before) {
             return null;
         }
-        Map<String, String> annotations = new LinkedHashMap<>(ruleAnnotations == null ? Map.of() : ruleAnnotations);
         if (values != null) {
-            annotations.put(VALUES, values);
+            extra.put(VALUES, values);
         }
         if (valueString != null) {
-            annotations.put(VALUE_STRING, valueString);
+            extra.put(VALUE_STRING, valueString);
         }
-        annotations.putAll(links);
         if (org != null || groupOrg != null) {
-            annotations.put(ORG_ID, org != null ? org : groupOrg);
+            extra.put(ORG_ID, org != null ? org : groupOrg);
         }
         if (dropped > 0) {
-            annotations.put(AlertmanagerAdapter.TRUNCATED_ANNOTATION, Integer.toString(dropped));
+            extra.put(AlertmanagerAdapter.TRUNCATED_ANNOTATION, Integer.toString(dropped));
         }
-        if (fingerprint == null) {
-            fingerprint = Fingerprints.ofLabels(labels);
-        }
-        return new AlertEvent(
-                AlertEvent.idFor(SOURCE, fingerprint, startsAt, status),
-                SOURCE,
-                alertName,
-                status,
-                labels.get("severity"),
-                resources.map(alertName, labels),
-                labels,
-                annotations,
-                startsAt,
-                endsAt,
-                receivedAt,
-                fingerprint,
-                null);
+        return fields.toEvent(SOURCE, extra, receivedAt, resources);
     }
 
     /** {@code values} as compact JSON in Grafana's order; null when absent, null or empty. */
@@ -241,20 +211,5 @@ public final class GrafanaAdapter implements SourceAdapter {
             return null;
         }
         return Long.toString(node.longValue());
-    }
-
-    private static AlertStatus status(JsonNode node, String path, Problems problems) {
-        if (node == null || node.isNull()) {
-            problems.add(path, "missing; expected \"firing\" or \"resolved\"");
-            return null;
-        }
-        if (node.isTextual() && "firing".equals(node.textValue())) {
-            return AlertStatus.FIRING;
-        }
-        if (node.isTextual() && "resolved".equals(node.textValue())) {
-            return AlertStatus.RESOLVED;
-        }
-        problems.add(path, "expected \"firing\" or \"resolved\", got " + node);
-        return null;
     }
 }

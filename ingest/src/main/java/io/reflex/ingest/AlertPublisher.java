@@ -12,6 +12,7 @@ import io.reflex.model.AlertEvent;
 import io.reflex.model.Topics;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,7 +61,7 @@ public final class AlertPublisher implements AlertSink, AutoCloseable {
 
     private final String transactionalId;
     private final Duration ackTimeout;
-    private final GroupCommitter committer;
+    private final List<GroupCommitter> committers = new ArrayList<>();
 
     /** Default bounds, the system clock, metrics registered nowhere: for tests and tools. */
     public AlertPublisher(Map<String, Object> kafkaProps) {
@@ -94,14 +95,27 @@ public final class AlertPublisher implements AlertSink, AutoCloseable {
         this.ackTimeout = Duration.ofMillis(maxBlockMs + deliveryTimeoutMs);
         AlertRecords records = new AlertRecords((int) Math.min(Math.min(maxRequestSize, bufferMemory), Integer.MAX_VALUE),
                 limits.deadLetterMaxBytes(), clock);
-        Map<String, Object> producerProps = Map.copyOf(props);
-        // Created last: it starts the producer's network thread, which nothing would close if a check failed after.
-        KafkaBatchWriter writer = new KafkaBatchWriter(
-                () -> new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer()),
-                transactionalId, Duration.ofMillis(deliveryTimeoutMs + 1_000), Duration.ofSeconds(5), metrics);
-        this.committer = new GroupCommitter(writer, records, limits, ackTimeout, metrics,
-                Deadlines.onThread("reflex-alert-publisher-deadlines"), "reflex-alert-publisher");
-        committer.start();
+        PublishLimits share = limits.perCommitter();
+        try {
+            for (int i = 0; i < limits.committers(); i++) {
+                // Each committer has its own transactional producer: their transactions overlap.
+                String id = limits.committers() == 1 ? transactionalId : transactionalId + "-" + i;
+                Map<String, Object> producerProps = new HashMap<>(props);
+                producerProps.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, id);
+                Map<String, Object> frozen = Map.copyOf(producerProps);
+                // Created last: it starts the producer's network thread, which nothing would close if a check failed after.
+                KafkaBatchWriter writer = new KafkaBatchWriter(
+                        () -> new KafkaProducer<>(frozen, new StringSerializer(), new ByteArraySerializer()),
+                        id, Duration.ofMillis(deliveryTimeoutMs + 1_000), Duration.ofSeconds(5), metrics);
+                GroupCommitter committer = new GroupCommitter(writer, records, share, ackTimeout, metrics,
+                        Deadlines.onThread("reflex-alert-publisher-deadlines-" + i), "reflex-alert-publisher-" + i);
+                committers.add(committer);
+                committer.start();
+            }
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
     }
 
     private static void requireDurable(Map<String, Object> props) {
@@ -155,7 +169,11 @@ public final class AlertPublisher implements AlertSink, AutoCloseable {
      */
     @Override
     public CompletionStage<PublishResult> publishEach(List<AlertEvent> events) {
-        return committer.submit(List.copyOf(events));
+        // The same request always goes to the same committer: if a commit is in doubt, the
+        // committer remembers its ids and a resend is answered without a second copy.
+        List<AlertEvent> copy = List.copyOf(events);
+        int pick = copy.isEmpty() ? 0 : Math.floorMod(copy.get(0).id().hashCode(), committers.size());
+        return committers.get(pick).submit(copy);
     }
 
     /**
@@ -184,6 +202,6 @@ public final class AlertPublisher implements AlertSink, AutoCloseable {
     /** Finishes what is queued (within {@link #ackTimeout()}), then closes the producer. */
     @Override
     public void close() {
-        committer.close();
+        committers.forEach(GroupCommitter::close);
     }
 }

@@ -49,7 +49,7 @@ class AlertPublisherTest {
 
     @Test
     void refusesLimitsOutOfRangeListingEach() {
-        PublishLimits limits = new PublishLimits(0, null, -1, null, 100);
+        PublishLimits limits = new PublishLimits(0, null, -1, null, 100, null);
 
         assertThatThrownBy(() -> new AlertPublisher(Map.of("bootstrap.servers", "127.0.0.1:1"), limits,
                 Clock.systemUTC(), PublisherMetrics.unregistered()))

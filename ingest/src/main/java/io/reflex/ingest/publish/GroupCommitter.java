@@ -133,7 +133,7 @@ public final class GroupCommitter implements AutoCloseable {
                 queue.addLast(entry);
                 queuedAlerts += plan.length;
                 queuedBytes += bytes;
-                metrics.queue(queuedAlerts, queuedBytes);
+                metrics.queue(thread.getName(), queuedAlerts, queuedBytes);
                 notEmpty.signal();
             }
         } catch (RejectedExecutionException e) {
@@ -165,7 +165,7 @@ public final class GroupCommitter implements AutoCloseable {
                 if (queue.remove(entry)) {
                     queuedAlerts -= entry.plan.length;
                     queuedBytes -= entry.bytes;
-                    metrics.queue(queuedAlerts, queuedBytes);
+                    metrics.queue(thread.getName(), queuedAlerts, queuedBytes);
                 }
             } finally {
                 lock.unlock();
@@ -233,7 +233,7 @@ public final class GroupCommitter implements AutoCloseable {
             }
             queuedAlerts -= alerts;
             queuedBytes -= bytes;
-            metrics.queue(queuedAlerts, queuedBytes);
+            metrics.queue(thread.getName(), queuedAlerts, queuedBytes);
             return batch;
         } finally {
             lock.unlock();
@@ -409,7 +409,7 @@ public final class GroupCommitter implements AutoCloseable {
             queue.clear();
             queuedAlerts = 0;
             queuedBytes = 0;
-            metrics.queue(0, 0);
+            metrics.queue(thread.getName(), 0, 0);
         } finally {
             lock.unlock();
         }

@@ -19,13 +19,18 @@ import java.util.List;
  *                           annotations cut until it fits
  */
 public record PublishLimits(Integer maxBatchAlerts, Long maxBatchBytes, Integer maxQueuedAlerts, Long maxQueuedBytes,
-                            Integer deadLetterMaxBytes) {
+                            Integer deadLetterMaxBytes, Integer committers) {
 
     public static final int DEFAULT_MAX_BATCH_ALERTS = 500;
     public static final long DEFAULT_MAX_BATCH_BYTES = 1L << 20;
     public static final int DEFAULT_MAX_QUEUED_ALERTS = 10_000;
     public static final long DEFAULT_MAX_QUEUED_BYTES = 16L << 20;
     public static final int DEFAULT_DEAD_LETTER_MAX_BYTES = 16 << 10;
+    /**
+     * Transactions in flight at once. One transaction costs a few round trips to the broker
+     * whatever its size; several committers overlap them, so throughput grows with them.
+     */
+    public static final int DEFAULT_COMMITTERS = 2;
 
     /** Below this a dead letter could not hold the alert's identity and the reason. */
     static final int MIN_DEAD_LETTER_BYTES = 4 << 10;
@@ -36,10 +41,17 @@ public record PublishLimits(Integer maxBatchAlerts, Long maxBatchBytes, Integer 
         maxQueuedAlerts = maxQueuedAlerts == null ? DEFAULT_MAX_QUEUED_ALERTS : maxQueuedAlerts;
         maxQueuedBytes = maxQueuedBytes == null ? DEFAULT_MAX_QUEUED_BYTES : maxQueuedBytes;
         deadLetterMaxBytes = deadLetterMaxBytes == null ? DEFAULT_DEAD_LETTER_MAX_BYTES : deadLetterMaxBytes;
+        committers = committers == null ? DEFAULT_COMMITTERS : committers;
+    }
+
+    /** One committer's share: the queue bounds are split so that all of them together keep the configured bounds. */
+    public PublishLimits perCommitter() {
+        return new PublishLimits(maxBatchAlerts, maxBatchBytes, Math.max(maxBatchAlerts, maxQueuedAlerts / committers),
+                Math.max(maxBatchBytes, maxQueuedBytes / committers), deadLetterMaxBytes, 1);
     }
 
     public static PublishLimits defaults() {
-        return new PublishLimits(null, null, null, null, null);
+        return new PublishLimits(null, null, null, null, null, null);
     }
 
     /** Every problem, as "publish.key: problem" lines; empty when valid. */
@@ -50,6 +62,7 @@ public record PublishLimits(Integer maxBatchAlerts, Long maxBatchBytes, Integer 
         atLeast(problems, "maxQueuedAlerts", maxQueuedAlerts, 1);
         atLeast(problems, "maxQueuedBytes", maxQueuedBytes, 1);
         atLeast(problems, "deadLetterMaxBytes", deadLetterMaxBytes, MIN_DEAD_LETTER_BYTES);
+        atLeast(problems, "committers", committers, 1);
         return problems;
     }
 

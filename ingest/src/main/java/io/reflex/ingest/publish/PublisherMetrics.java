@@ -60,11 +60,13 @@ public final class PublisherMetrics {
                 .register(registry);
         this.queueAlerts = Gauge.builder()
                 .name("reflex_ingest_publish_queue_alerts")
-                .help("Alerts waiting for a Kafka transaction")
+                .help("Alerts waiting for a Kafka transaction, per committer")
+                .labelNames("committer")
                 .register(registry);
         this.queueBytes = Gauge.builder()
                 .name("reflex_ingest_publish_queue_bytes")
-                .help("Serialized bytes of the alerts waiting for a Kafka transaction")
+                .help("Serialized bytes of the alerts waiting for a Kafka transaction, per committer")
+                .labelNames("committer")
                 .register(registry);
         this.restarts = Counter.builder()
                 .name("reflex_ingest_kafka_producer_restarts_total")
@@ -92,9 +94,9 @@ public final class PublisherMetrics {
         }
     }
 
-    void queue(int alerts, long bytes) {
-        queueAlerts.set(alerts);
-        queueBytes.set(bytes);
+    void queue(String committer, int alerts, long bytes) {
+        queueAlerts.labelValues(committer).set(alerts);
+        queueBytes.labelValues(committer).set(bytes);
     }
 
     void producerRestart() {

@@ -56,7 +56,7 @@ class GroupCommitterTest {
     }
 
     private static PublishLimits limits(Integer maxBatchAlerts, Integer maxQueuedAlerts) {
-        return new PublishLimits(maxBatchAlerts, null, maxQueuedAlerts, null, null);
+        return new PublishLimits(maxBatchAlerts, null, maxQueuedAlerts, null, null, 1);
     }
 
     @Test

@@ -127,7 +127,8 @@ public final class IngestRoutes {
         AuthResult auth = endpoint.authenticator().check(webhook);
         if (!auth.ok()) {
             metrics.rejected(name, auth.code());
-            LOG.info("refused a webhook for {} with 401: {}", name, auth.code());
+            // DEBUG: anyone can cause these, so they must not set the log's volume; rejected_total counts them.
+            LOG.debug("refused a webhook for {} with 401: {}", name, auth.code());
             ctx.response().putHeader("WWW-Authenticate", auth.challenge());
             respond(ctx, 401, auth.toApiError());
             return;
@@ -149,8 +150,8 @@ public final class IngestRoutes {
             endpoint.authenticator().release(webhook);
             metrics.alerts(name, IngestMetrics.INVALID, e.alertCount());
             metrics.rejected(name, e.reason().code());
-            // The details name fields, not the body: the raw body never reaches the log.
-            LOG.info("rejected a webhook from {} with {}: {}", name, e.httpStatus(), e.details());
+            // Only the paths reach the log: the details quote values from the body, which stays out of logs.
+            LOG.info("rejected a webhook from {} with {}: problems at {}", name, e.httpStatus(), paths(e.details()));
             respond(ctx, e.httpStatus(), e.toApiError());
             return;
         }
@@ -159,7 +160,7 @@ public final class IngestRoutes {
             endpoint.authenticator().release(webhook);
             metrics.alerts(name, IngestMetrics.INVALID, events.size());
             metrics.rejected(name, "limit_exceeded");
-            LOG.info("rejected a webhook from {} with 422: {}", name, overLimit);
+            LOG.info("rejected a webhook from {} with 422: over limits at {}", name, paths(overLimit));
             respond(ctx, 422, new ApiError("limit_exceeded", "The webhook is over ingest's limits (listed in "
                     + "details); nothing was stored. Send fewer or smaller alerts, or raise ingest.limits.",
                     overLimit));
@@ -174,11 +175,18 @@ public final class IngestRoutes {
         Future.fromCompletionStage(sink.publishEach(events), ctx.vertx().getOrCreateContext())
                 .timeout(bound.toMillis(), TimeUnit.MILLISECONDS)
                 .onComplete(done -> {
-                    if (done.succeeded()) {
-                        stored(ctx, endpoint, webhook, done.result());
-                    } else {
-                        endpoint.authenticator().release(webhook);
-                        notStored(ctx, name, events, done.cause());
+                    try {
+                        if (done.succeeded()) {
+                            stored(ctx, endpoint, webhook, done.result());
+                        } else {
+                            endpoint.authenticator().release(webhook);
+                            notStored(ctx, name, events, done.cause());
+                        }
+                    } catch (RuntimeException e) {
+                        // Never leave a sender without an answer: it would retry into the same failure.
+                        LOG.error("answering a webhook from {} failed", name, e);
+                        respond(ctx, 500, ApiError.of("internal_error", "Ingest failed while answering; the alerts "
+                                + "may be stored. Retry: a resend carries the same ids and changes nothing."));
                     }
                 });
     }
@@ -217,8 +225,7 @@ public final class IngestRoutes {
                     stored.stream().map(e -> e.name() + "/" + e.status() + "@" + e.resource().key()).distinct().toList(),
                     ids);
         }
-        String truncated = stored.isEmpty() ? null
-                : stored.get(0).annotations().get(io.reflex.ingest.alertmanager.AlertmanagerAdapter.TRUNCATED_ANNOTATION);
+        Integer truncated = truncatedAlerts(name, stored);
         if (truncated != null) {
             LOG.warn("{} left {} alert(s) out of a group it sent (max_alerts): they never reached Reflex", name,
                     truncated);
@@ -228,13 +235,13 @@ public final class IngestRoutes {
             body.put("accepted", stored.size());
             body.put("ids", ids);
             if (truncated != null) {
-                body.put("truncatedAlerts", Integer.parseInt(truncated));
+                body.put("truncatedAlerts", truncated);
             }
             respond(ctx, 202, body);
             return;
         }
         // Some alerts are too large for Kafka themselves: kept on the dead-letter topic, never silently dropped.
-        endpoint.authenticator().release(webhook);
+        // The signature is not released: part of the request is stored, so a replay of it is refused.
         metrics.alerts(name, "dead_lettered", result.deadLettered().size());
         metrics.rejected(name, "dead_lettered");
         List<String> details = new ArrayList<>();
@@ -250,6 +257,23 @@ public final class IngestRoutes {
                 + "and were kept on reflex.alerts.dlq, where an escalated incident shows them; the others were stored. "
                 + "Shorten those alerts' labels and annotations; resending changes nothing for the stored ones.",
                 details));
+    }
+
+    private static List<String> paths(List<String> details) {
+        return details.stream().map(d -> d.indexOf(':') > 0 ? d.substring(0, d.indexOf(':')) : "body").distinct().toList();
+    }
+
+    /** What Alertmanager or Grafana said they left out of the group; null for other sources or a value not theirs. */
+    private static Integer truncatedAlerts(String source, List<AlertEvent> stored) {
+        if (stored.isEmpty() || !(source.equals("alertmanager") || source.equals("grafana"))) {
+            return null;
+        }
+        String value = stored.get(0).annotations().get(io.reflex.ingest.alertmanager.AlertmanagerAdapter.TRUNCATED_ANNOTATION);
+        try {
+            return value == null ? null : Integer.valueOf(value);
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     private void notStored(RoutingContext ctx, String source, List<AlertEvent> events, Throwable cause) {

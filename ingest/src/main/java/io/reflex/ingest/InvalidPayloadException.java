@@ -33,6 +33,8 @@ public final class InvalidPayloadException extends RuntimeException {
         }
     }
 
+    private static final int MAX_DETAIL = 300;
+
     private final Reason reason;
     private final List<String> details;
     private final int alertCount;
@@ -44,9 +46,10 @@ public final class InvalidPayloadException extends RuntimeException {
      * @param alertCount how many alerts the body carried, as far as that could be told (for metrics)
      */
     public InvalidPayloadException(Reason reason, String message, List<String> details, int alertCount) {
-        super(message + " " + String.join("; ", details));
+        super(message + " (" + details.size() + " problem(s))");
         this.reason = reason;
-        this.details = List.copyOf(details);
+        // Details may quote values from the body: bounded, so a huge value is not echoed back whole.
+        this.details = details.stream().map(d -> d.length() <= MAX_DETAIL ? d : d.substring(0, MAX_DETAIL) + "…").toList();
         this.alertCount = alertCount;
         this.humanMessage = message;
     }

@@ -120,6 +120,12 @@ class HooksIT {
         assertThat(json(answer).path("accepted").asInt()).isZero();
     }
 
+    @Test
+    void anAnnotationThatImitatesReflexOwnIsStoredAndAnsweredNormally() throws Exception {
+        String body = am().replace("\"annotations\":{}", "\"annotations\":{\"reflex.truncatedAlerts\":\"lots\"}");
+        expectStored(post("/hooks/alertmanager", body, Map.of("Authorization", "Bearer " + AM_TOKEN)), 1);
+    }
+
     // ---- authentication ----------------------------------------------------------------------
 
     @Test

@@ -1,7 +1,10 @@
 package io.reflex.app.config;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -268,9 +271,46 @@ public final class ConfigLoader {
         try {
             return mapper.convertValue(tree.path(name), type);
         } catch (IllegalArgumentException e) {
-            problems.add(name + ": " + firstLine(e.getMessage()));
+            problems.add(name + describe(e.getCause() instanceof JsonMappingException m ? m : null, e));
             return null;
         }
+    }
+
+    /**
+     * The key and what is wrong with it, never the value: a value may be a secret written in the
+     * wrong shape (a token where a list was expected).
+     */
+    private static String describe(JsonMappingException mapping, IllegalArgumentException e) {
+        if (mapping == null) {
+            return ": " + firstLine(e.getMessage());
+        }
+        StringBuilder path = new StringBuilder();
+        for (JsonMappingException.Reference ref : mapping.getPath()) {
+            path.append(ref.getFieldName() != null ? "." + ref.getFieldName() : "[" + ref.getIndex() + "]");
+        }
+        if (mapping instanceof UnrecognizedPropertyException unknown) {
+            return path + ": unknown setting; known here: " + unknown.getKnownPropertyIds();
+        }
+        if (mapping instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
+            return path + ": expected " + expected(mismatch.getTargetType());
+        }
+        return path + ": invalid value";
+    }
+
+    private static String expected(Class<?> type) {
+        if (java.util.Collection.class.isAssignableFrom(type)) {
+            return "a list";
+        }
+        if (java.util.Map.class.isAssignableFrom(type) || type.isRecord()) {
+            return "a mapping";
+        }
+        if (type == Duration.class) {
+            return "a duration such as 500ms, 2s, 5m or PT30S";
+        }
+        if (Number.class.isAssignableFrom(type) || type.isPrimitive()) {
+            return "a number";
+        }
+        return "a " + type.getSimpleName().toLowerCase(Locale.ROOT);
     }
 
     private static void validate(Object section, Supplier<List<String>> validator, List<String> problems) {

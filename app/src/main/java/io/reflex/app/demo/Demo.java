@@ -45,8 +45,9 @@ public final class Demo implements Consumer<ObjectNode> {
         }
 
         // The demo takes alerts from curl and `reflex send-alert` without credentials, and says so at start.
+        // Only on loopback: on 0.0.0.0 (the Docker image) an open hook would let anyone trigger remediation.
         ObjectNode sources = tree.withObjectProperty("ingest").withObjectProperty("sources");
-        if (!sources.has("alertmanager")) {
+        if (!sources.has("alertmanager") && loopback(tree.path("http").path("host").asText())) {
             sources.putObject("alertmanager").putObject("auth").put("type", "none");
         }
 
@@ -61,6 +62,10 @@ public final class Demo implements Consumer<ObjectNode> {
             probe.put("url", health);
             probe.putObject("labels").put("service", SERVICE);
         }
+    }
+
+    private static boolean loopback(String host) {
+        return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
     }
 
     private static String javaBinary() {

@@ -102,4 +102,15 @@ class ConfigLoaderTest {
         ConfigException e = catchThrowableOfType(ConfigException.class, () -> loader.load(cli, Map.of()));
         assertThat(e.getMessage()).contains("nope.yaml does not exist");
     }
+
+    @Test
+    void aSecretWrittenInTheWrongShapeIsNotEchoedInTheError() throws IOException {
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> loader.load(file("""
+                ingest:
+                  sources:
+                    alertmanager: {auth: {type: bearer, tokens: {nested: s3cr3t-token-0123456789}}}
+                """), Map.of()));
+        assertThat(e.getMessage()).contains("ingest.sources.alertmanager.auth.tokens[0]: expected a string")
+                .doesNotContain("s3cr3t");
+    }
 }

@@ -89,16 +89,19 @@ import java.util.regex.Pattern;
 public record AuthConfig(
         String type,
         @JsonProperty(access = JsonProperty.Access.WRITE_ONLY) String token,
-        @JsonProperty(access = JsonProperty.Access.WRITE_ONLY) List<String> tokens,
+        @JsonProperty(access = JsonProperty.Access.WRITE_ONLY)
+        @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> tokens,
         @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> tokenEnv,
         @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> tokenFile,
         String username,
         @JsonProperty(access = JsonProperty.Access.WRITE_ONLY) String password,
-        @JsonProperty(access = JsonProperty.Access.WRITE_ONLY) List<String> passwords,
+        @JsonProperty(access = JsonProperty.Access.WRITE_ONLY)
+        @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> passwords,
         @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> passwordEnv,
         @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> passwordFile,
         @JsonProperty(access = JsonProperty.Access.WRITE_ONLY) String secret,
-        @JsonProperty(access = JsonProperty.Access.WRITE_ONLY) List<String> secrets,
+        @JsonProperty(access = JsonProperty.Access.WRITE_ONLY)
+        @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> secrets,
         @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> secretEnv,
         @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> secretFile,
         String header,

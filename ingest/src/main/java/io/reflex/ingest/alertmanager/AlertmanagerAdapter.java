@@ -6,8 +6,7 @@ import io.reflex.ingest.Limits;
 import io.reflex.ingest.source.AlertFields;
 import io.reflex.ingest.source.JsonPayload;
 import io.reflex.ingest.source.JsonPayload.Problems;
-import io.reflex.ingest.source.SourceAdapter;
-import io.reflex.ingest.source.Webhook;
+import io.reflex.ingest.source.ObjectPayloadAdapter;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.reflex.ingest.ResourceMapper;
@@ -31,7 +30,7 @@ import java.util.Map;
  * <p>Only what Reflex uses is checked; other fields ({@code receiver}, {@code groupLabels},
  * {@code generatorURL}, ...) may be anything, so newer Alertmanagers keep working.
  */
-public final class AlertmanagerAdapter implements SourceAdapter {
+public final class AlertmanagerAdapter extends ObjectPayloadAdapter {
 
     public static final String SOURCE = "alertmanager";
     public static final String VERSION = "4";
@@ -44,14 +43,8 @@ public final class AlertmanagerAdapter implements SourceAdapter {
     /** The annotation that carries Alertmanager's {@code truncatedAlerts} of the group. */
     public static final String TRUNCATED_ANNOTATION = "reflex.truncatedAlerts";
 
-    private final ResourceMapper resources;
-    private final Clock clock;
-    private final JsonPayload json;
-
     public AlertmanagerAdapter(ResourceMapper resources, Clock clock, JsonPayload json) {
-        this.resources = resources;
-        this.clock = clock;
-        this.json = json;
+        super(SOURCE, FORMAT, HINT, resources, clock, json);
     }
 
     /** With the default nesting limit; for tests and tools. */
@@ -59,29 +52,16 @@ public final class AlertmanagerAdapter implements SourceAdapter {
         this(resources, clock, new JsonPayload(Limits.DEFAULT_MAX_NESTING_DEPTH));
     }
 
-    @Override
-    public String source() {
-        return SOURCE;
-    }
-
-    @Override
-    public List<AlertEvent> parse(Webhook webhook) {
-        return parse(webhook.body());
-    }
-
     /**
      * @param body the raw request body
      * @return one event per alert, in the order of the body
      * @throws InvalidPayloadException with every problem, when the body is not valid
      */
+    @Override
     public List<AlertEvent> parse(byte[] body) {
-        JsonNode root = json.read(body, HINT);
+        JsonNode root = readObject(body);
         Instant receivedAt = clock.instant();
-        Problems problems = new Problems(FORMAT, HINT);
-        if (!root.isObject()) {
-            problems.add("body", "expected a JSON object, got " + describe(root));
-            throw problems.toException(0);
-        }
+        Problems problems = problems();
         JsonNode version = root.get("version");
         if (version == null) {
             problems.add("version", "missing; expected \"" + VERSION + "\"");

@@ -13,8 +13,7 @@ import io.reflex.ingest.alertmanager.AlertmanagerAdapter;
 import io.reflex.ingest.source.AlertFields;
 import io.reflex.ingest.source.JsonPayload;
 import io.reflex.ingest.source.JsonPayload.Problems;
-import io.reflex.ingest.source.SourceAdapter;
-import io.reflex.ingest.source.Webhook;
+import io.reflex.ingest.source.ObjectPayloadAdapter;
 import io.reflex.model.AlertEvent;
 import io.reflex.model.Json;
 import java.time.Clock;
@@ -49,7 +48,7 @@ import java.util.Map;
  * <p>Validation is strict and complete, as for Alertmanager: every problem is collected with its
  * JSON path and thrown together ({@code 422}); a body that is not JSON is {@code 400}.
  */
-public final class GrafanaAdapter implements SourceAdapter {
+public final class GrafanaAdapter extends ObjectPayloadAdapter {
 
     public static final String SOURCE = "grafana";
     public static final String VERSION = "1";
@@ -64,14 +63,8 @@ public final class GrafanaAdapter implements SourceAdapter {
             + "payload at the default (version 1); custom payload templates are not this format.";
     private static final String FORMAT = "Grafana alerting webhook payload";
 
-    private final ResourceMapper resources;
-    private final Clock clock;
-    private final JsonPayload json;
-
     public GrafanaAdapter(ResourceMapper resources, Clock clock, JsonPayload json) {
-        this.resources = resources;
-        this.clock = clock;
-        this.json = json;
+        super(SOURCE, FORMAT, HINT, resources, clock, json);
     }
 
     /** With the default nesting limit; for tests and tools. */
@@ -79,28 +72,15 @@ public final class GrafanaAdapter implements SourceAdapter {
         this(resources, clock, new JsonPayload(Limits.DEFAULT_MAX_NESTING_DEPTH));
     }
 
-    @Override
-    public String source() {
-        return SOURCE;
-    }
-
-    @Override
-    public List<AlertEvent> parse(Webhook webhook) {
-        return parse(webhook.body());
-    }
-
     /**
      * @return one event per alert, in the order of the body
      * @throws InvalidPayloadException with every problem, when the body is not valid
      */
+    @Override
     public List<AlertEvent> parse(byte[] body) {
-        JsonNode root = json.read(body, HINT);
+        JsonNode root = readObject(body);
         Instant receivedAt = clock.instant();
-        Problems problems = new Problems(FORMAT, HINT);
-        if (!root.isObject()) {
-            problems.add("body", "expected a JSON object, got " + describe(root));
-            throw problems.toException(0);
-        }
+        Problems problems = problems();
         JsonNode version = root.get("version");
         if (version == null) {
             problems.add("version", "missing; expected \"" + VERSION + "\"");

@@ -10,8 +10,7 @@ import io.reflex.ingest.Limits;
 import io.reflex.ingest.ResourceMapper;
 import io.reflex.ingest.source.JsonPayload;
 import io.reflex.ingest.source.JsonPayload.Problems;
-import io.reflex.ingest.source.SourceAdapter;
-import io.reflex.ingest.source.Webhook;
+import io.reflex.ingest.source.ObjectPayloadAdapter;
 import io.reflex.model.AlertEvent;
 import io.reflex.model.AlertStatus;
 import java.text.Normalizer;
@@ -62,7 +61,7 @@ import java.util.Set;
  * incident number, key, status and link, assignees, teams, escalation policy, the agent who acted,
  * the conference URL and resolve reason, when PagerDuty sends them.
  */
-public final class PagerDutyAdapter implements SourceAdapter {
+public final class PagerDutyAdapter extends ObjectPayloadAdapter {
 
     public static final String SOURCE = "pagerduty";
     public static final String ACKNOWLEDGED = "pagerduty.acknowledged";
@@ -75,14 +74,8 @@ public final class PagerDutyAdapter implements SourceAdapter {
     public static final Set<String> ALERT_EVENT_TYPES = Set.of("incident.triggered", "incident.acknowledged",
             "incident.unacknowledged", "incident.reopened", "incident.resolved");
 
-    private final ResourceMapper resources;
-    private final Clock clock;
-    private final JsonPayload json;
-
     public PagerDutyAdapter(ResourceMapper resources, Clock clock, JsonPayload json) {
-        this.resources = resources;
-        this.clock = clock;
-        this.json = json;
+        super(SOURCE, FORMAT, HINT, resources, clock, json);
     }
 
     /** With the default nesting limit; for tests and tools. */
@@ -90,29 +83,16 @@ public final class PagerDutyAdapter implements SourceAdapter {
         this(resources, clock, new JsonPayload(Limits.DEFAULT_MAX_NESTING_DEPTH));
     }
 
-    @Override
-    public String source() {
-        return SOURCE;
-    }
-
-    @Override
-    public List<AlertEvent> parse(Webhook webhook) {
-        return parse(webhook.body());
-    }
-
     /**
      * @return one event for an incident event of {@link #ALERT_EVENT_TYPES}; an empty list for any
      *         other valid event (answer {@code 202}, store nothing)
      * @throws InvalidPayloadException with every problem, when the body is not a valid v3 webhook
      */
+    @Override
     public List<AlertEvent> parse(byte[] body) {
-        JsonNode root = json.read(body, HINT);
+        JsonNode root = readObject(body);
         Instant receivedAt = clock.instant();
-        Problems problems = new Problems(FORMAT, HINT);
-        if (!root.isObject()) {
-            problems.add("body", "expected a JSON object, got " + describe(root));
-            throw problems.toException(0);
-        }
+        Problems problems = problems();
         JsonNode event = root.get("event");
         if (event == null || event.isNull()) {
             problems.add("event", "missing; expected the v3 webhook's event object");

@@ -27,6 +27,7 @@ public final class Main {
             Commands:
               up           run Reflex (embedded Kafka, every role and the demo unless told otherwise)
               send-alert   post a test alert to a running Reflex, as Alertmanager would
+              rules        check rule packages before they ship: `reflex rules validate FILE...`
               help         show this help, or `reflex help <command>` for one command
               version      print the version
 
@@ -74,6 +75,7 @@ public final class Main {
         return switch (args[0]) {
             case "up" -> up(rest, out, err);
             case "send-alert" -> SendAlert.run(rest, out, err);
+            case "rules" -> RulesCommand.run(rest, out, err);
             case "version", "--version" -> {
                 out.println("reflex " + version());
                 yield OK;
@@ -83,6 +85,8 @@ public final class Main {
                     out.print(UP_HELP);
                 } else if (!rest.isEmpty() && rest.get(0).equals("send-alert")) {
                     out.print(SendAlert.HELP);
+                } else if (!rest.isEmpty() && rest.get(0).equals("rules")) {
+                    out.print(RulesCommand.HELP);
                 } else {
                     out.print(USAGE_TEXT);
                 }

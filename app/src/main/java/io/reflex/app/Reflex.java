@@ -14,6 +14,7 @@ import io.reflex.ingest.Ingest;
 import io.reflex.ingest.publish.PublisherMetrics;
 import io.reflex.remediator.Remediator;
 import io.reflex.rules.RulesStage;
+import io.reflex.rules.lifecycle.RulesRoutes;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -117,6 +118,9 @@ public final class Reflex implements AutoCloseable {
             rules.start();
             started.push(rules);
             roleStates.put("rules", () -> rules.running() ? "UP" : "STARTING");
+            RulesRoutes rulesRoutes = new RulesRoutes(vertx, RulesRoutes.DEFAULT_MAX_BODY_BYTES);
+            rulesRoutes.mount(router);
+            started.push(rulesRoutes);
         }
         if (config.runs(Role.INGEST)) {
             AlertPublisher publisher = new AlertPublisher(kafkaProps, config.ingest().publish(), clock,

@@ -79,6 +79,9 @@ class ReflexUpIT {
         assertThat(health.path("status").asText()).isEqualTo("UP");
         assertThat(health.path("kafka").path("status").asText()).isEqualTo("UP");
         assertThat(health.path("roles").size()).isEqualTo(4);
+        HttpResponse<String> broken = post("/api/rules/validate", "package x;\nrule \"r\" when then end oops");
+        assertThat(broken.statusCode()).isEqualTo(422);
+        assertThat(json(broken).path("errors").get(0).path("line").asInt()).isEqualTo(2);
     }
 
     @Test

@@ -10,7 +10,8 @@ import java.util.Objects;
  * an id, an incident, a connector and a deadline.
  *
  * @param rule    the name of the rule whose consequence asked
- * @param trigger the alert the action answers; it places the action in that alert's incident
+ * @param trigger          the alert the action answers; it places the action in that alert's incident
+ * @param requiresApproval the remediator waits for an operator before running it (isolating a host does)
  */
 public record ActionRequest(
         String rule,
@@ -18,7 +19,8 @@ public record ActionRequest(
         AlertEvent trigger,
         String targetKind,
         String targetName,
-        Map<String, String> params) {
+        Map<String, String> params,
+        boolean requiresApproval) {
 
     public ActionRequest {
         Objects.requireNonNull(rule, "rule");
@@ -27,5 +29,11 @@ public record ActionRequest(
         Objects.requireNonNull(targetKind, "targetKind");
         Objects.requireNonNull(targetName, "targetName");
         params = params == null ? Map.of() : Map.copyOf(params);
+    }
+
+    /** A request that runs without approval. */
+    public ActionRequest(String rule, ActionType type, AlertEvent trigger, String targetKind, String targetName,
+            Map<String, String> params) {
+        this(rule, type, trigger, targetKind, targetName, params, false);
     }
 }

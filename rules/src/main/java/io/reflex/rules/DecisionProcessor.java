@@ -183,7 +183,7 @@ final class DecisionProcessor implements Processor<String, AlertEvent, String, O
                     new Target(config.defaultConnector(), request.targetKind(), request.targetName()),
                     request.params(),
                     ActionMode.EXECUTE,
-                    false,
+                    request.requiresApproval(),
                     now,
                     now.plus(config.actionTimeout()));
             forward(DecisionTopology.ACTIONS_SINK, action.target().key(), action, timestamp);

@@ -35,6 +35,14 @@ public final class RuleCompiler {
      */
     public static final Duration ALERT_EXPIRY = Duration.ofMinutes(30);
 
+    /**
+     * How long a {@link io.reflex.rules.vocabulary.Throttle} stays in a session: the longest
+     * throttle window (as long as {@link #ALERT_EXPIRY}) plus the life of an alert it held back,
+     * plus a minute so the two never expire at the same instant. A throttle that left earlier
+     * would let the alerts it suppressed match again and fire late.
+     */
+    public static final Duration THROTTLE_EXPIRY = ALERT_EXPIRY.multipliedBy(2).plusMinutes(1);
+
     /*
      * No @timestamp: an event's time is the session clock when it is inserted, which the
      * processor has just moved to the record's time. Taking startsAt instead would make an
@@ -45,12 +53,18 @@ public final class RuleCompiler {
             package io.reflex.rules.prelude;
 
             import io.reflex.model.AlertEvent;
+            import io.reflex.rules.vocabulary.Throttle;
 
             declare AlertEvent
                 @role(event)
                 @expires(%dm)
             end
-            """.formatted(ALERT_EXPIRY.toMinutes());
+
+            declare Throttle
+                @role(event)
+                @expires(%dm)
+            end
+            """.formatted(ALERT_EXPIRY.toMinutes(), THROTTLE_EXPIRY.toMinutes());
 
     private static final String PRELUDE_PATH = "src/main/resources/io/reflex/rules/prelude/prelude.drl";
     private static final String NULL_PACKAGE = "Parser returned a null Package";

@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Not thread-safe: one per stream task, used by that task's thread only.
  */
-final class RuleSession implements AutoCloseable {
+public final class RuleSession implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RuleSession.class);
 
     /** Bounds one {@link #fire()}: a rule that keeps re-activating itself must not stall the stream thread. */
@@ -44,18 +44,19 @@ final class RuleSession implements AutoCloseable {
      *
      * @param trigger the alert it was about, when Drools tells (it does for consequences only)
      */
-    record Failure(String rule, AlertEvent trigger, Throwable error) {
+    public record Failure(String rule, AlertEvent trigger, Throwable error) {
     }
 
     /** What one {@link #fire()} produced. */
-    record Outcome(int fired, List<ActionRequest> requests, List<Failure> failures) {
+    public record Outcome(int fired, List<ActionRequest> requests, List<Failure> failures) {
     }
 
     private final KieSession session;
     private final SessionPseudoClock clock;
     private final Remediate remediate = new Remediate();
 
-    RuleSession(KieBase rules) {
+    /** A new session over the knowledge base, its pseudo clock at 0, {@code remediate} bound when declared. */
+    public RuleSession(KieBase rules) {
         KieSessionConfiguration configuration = KieServices.get().newKieSessionConfiguration();
         configuration.setOption(ClockTypeOption.PSEUDO);
         this.session = rules.newKieSession(configuration, null);
@@ -77,19 +78,20 @@ final class RuleSession implements AutoCloseable {
     }
 
     /** The session's time, in epoch milliseconds. */
-    long now() {
+    public long now() {
         return clock.getCurrentTime();
     }
 
     /** Moves the clock forward to the given time; never backwards (a late record keeps the clock where it is). */
-    void advanceTo(long epochMillis) {
+    public void advanceTo(long epochMillis) {
         long delta = epochMillis - clock.getCurrentTime();
         if (delta > 0) {
             clock.advanceTime(delta, TimeUnit.MILLISECONDS);
         }
     }
 
-    FactHandle insert(AlertEvent alert) {
+    /** Inserts the alert as an event at the session's current time; it fires on the next {@link #fire()}. */
+    public FactHandle insert(AlertEvent alert) {
         return session.insert(alert);
     }
 
@@ -99,7 +101,7 @@ final class RuleSession implements AutoCloseable {
     }
 
     /** How many facts the session holds; expired events have left it. */
-    long factCount() {
+    public long factCount() {
         return session.getFactCount();
     }
 
@@ -108,7 +110,7 @@ final class RuleSession implements AutoCloseable {
      * (a consequence's requests are dropped with it) and the remaining matches still fire:
      * one broken rule must not stop the others, nor the stream.
      */
-    Outcome fire() {
+    public Outcome fire() {
         List<Failure> failures = new ArrayList<>();
         int fired = 0;
         while (true) {

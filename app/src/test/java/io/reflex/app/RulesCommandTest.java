@@ -1,0 +1,184 @@
+package io.reflex.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.reflex.rules.RuleCompiler;
+import io.reflex.rules.RuleError;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code reflex rules validate FILE...} on files in a temporary directory, with the real rule compiler. */
+class RulesCommandTest {
+    private static final String HEADER = """
+            package io.reflex.rules.test;
+
+            import io.reflex.model.AlertEvent;
+            import io.reflex.model.AlertStatus;
+
+            global io.reflex.rules.Remediate remediate;
+
+            """;
+
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    private String write(String name, String text) throws IOException {
+        return Files.writeString(dir.resolve(name), text).toString();
+    }
+
+    @Test
+    void aPackageThatCompilesIsReportedValidWithExitZero() throws IOException {
+        String demo = write("demo.drl", RuleCompiler.demoPackage());
+
+        assertThat(run("rules", "validate", demo)).isEqualTo(Main.OK);
+        assertThat(out()).isEqualTo(demo + ": valid" + System.lineSeparator());
+        assertThat(err()).isEmpty();
+    }
+
+    @Test
+    void eachErrorIsOneCompilerStyleLineWithColumnsCountedFromOne() throws IOException {
+        String typo = write("typo.drl", HEADER + """
+                rule "typo"
+                when
+                    $a : AlertEvent(nmae == "ServiceDown")
+                then
+                end
+                """);
+
+        assertThat(run("rules", "validate", typo)).isEqualTo(Main.FAILED);
+        // Line 10, fifth character: the "$" of the pattern the compiler cannot analyse.
+        assertThat(out().lines()).isNotEmpty().allSatisfy(line -> {
+            assertThat(line).startsWith(typo + ":10:5: ");
+            assertThat(line).contains("nmae");
+        });
+    }
+
+    @Test
+    void anActionReflexDoesNotKnowIsAnErrorOnTheLineOfItsRule() throws IOException {
+        String planet = write("planet.drl", HEADER + """
+                rule "reboot the planet"
+                when
+                    $a : AlertEvent(name == "EarthDown", status == AlertStatus.FIRING)
+                then
+                    remediate.rebootPlanet($a);
+                end
+                """);
+
+        assertThat(run("rules", "validate", planet)).isEqualTo(Main.FAILED);
+        assertThat(out()).isEqualTo(planet + ":8:1: Rule Compilation error The method rebootPlanet(AlertEvent) "
+                + "is undefined for the type Remediate" + System.lineSeparator());
+    }
+
+    @Test
+    void everyFileIsReportedInOrderAndOneInvalidFileFailsTheRun() throws IOException {
+        String demo = write("demo.drl", RuleCompiler.demoPackage());
+        String broken = write("broken.drl", HEADER + """
+                rule "broken"
+                when
+                    $a : AlertEvent(name == "ServiceDown"
+                then
+                end
+                """);
+        String empty = write("empty.drl", "\n");
+
+        assertThat(run("rules", "validate", demo, broken, empty)).isEqualTo(Main.FAILED);
+        assertThat(out().lines()).first().isEqualTo(demo + ": valid");
+        assertThat(out().lines().skip(1)).isNotEmpty()
+                .anySatisfy(line -> assertThat(line).startsWith(broken + ":11:1: ").contains("broken"))
+                .last().isEqualTo(empty + ": the file is empty; a rule package starts with `package NAME;`");
+    }
+
+    @Test
+    void aMissingFileIsAUsageErrorAndNothingIsCompiled() throws IOException {
+        String demo = write("demo.drl", RuleCompiler.demoPackage());
+        String missing = dir.resolve("nope.drl").toString();
+
+        assertThat(run("rules", "validate", demo, missing)).isEqualTo(Main.USAGE);
+        assertThat(err()).contains(missing + ": no such file").contains("Nothing was validated");
+        assertThat(out()).isEmpty();
+    }
+
+    @Test
+    void aDirectoryIsAUsageErrorThatSaysSo() {
+        assertThat(run("rules", "validate", dir.toString())).isEqualTo(Main.USAGE);
+        assertThat(err()).contains(dir + ": cannot be read (a directory)");
+    }
+
+    @Test
+    void missingFilesUnknownOptionsAndSubcommandsAreUsageErrors() {
+        assertThat(run("rules", "validate")).isEqualTo(Main.USAGE);
+        assertThat(err()).contains("name at least one rule package");
+        err.reset();
+        assertThat(run("rules", "validate", "--strict", "x.drl")).isEqualTo(Main.USAGE);
+        assertThat(err()).contains("unknown option '--strict'");
+        err.reset();
+        assertThat(run("rules", "check")).isEqualTo(Main.USAGE);
+        assertThat(err()).contains("unknown subcommand 'check'", "reflex rules --help");
+        err.reset();
+        assertThat(run("rules", "deploy", "x.drl")).isEqualTo(Main.USAGE);
+        assertThat(err()).contains("'deploy' is not built yet");
+        err.reset();
+        assertThat(run("rules")).isEqualTo(Main.USAGE);
+        assertThat(err()).contains("Usage: reflex rules validate FILE...");
+    }
+
+    @Test
+    void aFileNamedLikeAnOptionIsReadAfterDoubleDash() throws IOException {
+        String odd = write("-odd.drl", RuleCompiler.demoPackage());
+
+        assertThat(run("rules", "validate", "--", odd)).isEqualTo(Main.OK);
+        assertThat(out()).isEqualTo(odd + ": valid" + System.lineSeparator());
+    }
+
+    @Test
+    void helpExplainsTheCommandAndTheFormatBothWays() {
+        assertThat(run("rules", "--help")).isEqualTo(Main.OK);
+        String help = out();
+        assertThat(help).contains("reflex rules validate FILE...", "FILE:LINE:COLUMN: message", "Exit status",
+                "/api/rules/validate", "come later");
+        out.reset();
+        assertThat(run("help", "rules")).isEqualTo(Main.OK);
+        assertThat(out()).isEqualTo(help);
+        out.reset();
+        assertThat(run("rules", "validate", "-h")).isEqualTo(Main.OK);
+        assertThat(out()).isEqualTo(help);
+        out.reset();
+        assertThat(run("--help")).isEqualTo(Main.OK);
+        assertThat(out()).contains("rules", "up", "send-alert");
+    }
+
+    @Test
+    void anErrorWithoutAPlaceNamesTheFileAloneAndMultiLineMessagesBecomeOneLine() {
+        assertThat(RulesCommand.format("r.drl", new RuleError(0, 0, "global 'remediate' has type java.util.List")))
+                .isEqualTo("r.drl: global 'remediate' has type java.util.List");
+        assertThat(RulesCommand.format("r.drl", new RuleError(3, 4, """
+                Unable to Analyse Expression x == 1:
+                [Error: unable to resolve method]
+                             ^
+                [Line: 3, Column: 4]""")))
+                .isEqualTo("r.drl:3:5: Unable to Analyse Expression x == 1: [Error: unable to resolve method] "
+                        + "[Line: 3, Column: 4]");
+    }
+}

@@ -1,0 +1,170 @@
+package io.reflex.rules.lifecycle;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.reflex.model.ApiError;
+import io.reflex.model.Json;
+import io.reflex.rules.RuleCompiler;
+import io.reflex.rules.RuleError;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The rule lifecycle over HTTP. This slice: {@code POST /api/rules/validate}, whose body is
+ * the DRL text of a rule package (any content type), answered with {@code 200 {"valid": true}}
+ * or {@code 422 {"valid": false, "errors": [{"line","column","message"}]}}.
+ *
+ * <p>Compiling takes from tens of milliseconds to seconds (1000 rules: about 5 s), so it runs
+ * on worker threads: on the event loop it would stall every other request of the process. The
+ * workers are a small pool of their own, so a burst of validations cannot starve the shared
+ * worker pool other routes (health checks) block on; past {@link #MAX_IN_FLIGHT} requests
+ * running or waiting, more are refused with {@code 503} and {@code Retry-After}.
+ *
+ * <p>Close it (or the Vert.x instance) to release its worker threads.
+ */
+public final class RulesRoutes implements AutoCloseable {
+    /** The default largest DRL body: a thousand-rule package is a few hundred KiB. */
+    public static final long DEFAULT_MAX_BODY_BYTES = 1024L * 1024;
+    /** Threads compiling at once: a compile is CPU-bound, and the rules stage needs the cores too. */
+    static final int COMPILERS = 2;
+    /** Validations running or waiting for a compiler; more get 503. */
+    static final int MAX_IN_FLIGHT = 8;
+    static final int RETRY_AFTER_SECONDS = 5;
+
+    static final String VALIDATE_PATH = "/api/rules/validate";
+
+    private static final Logger LOG = LoggerFactory.getLogger(RulesRoutes.class);
+
+    private final WorkerExecutor compilers;
+    private final long maxBodyBytes;
+    private final int maxInFlight;
+    private final Function<String, List<RuleError>> validator;
+    private final AtomicInteger inFlight = new AtomicInteger();
+
+    /**
+     * Validates with {@link RuleCompiler#validate(String)}.
+     *
+     * @param maxBodyBytes the largest body accepted; larger ones get {@code 413}
+     *                     ({@link #DEFAULT_MAX_BODY_BYTES} is a sane value)
+     */
+    public RulesRoutes(Vertx vertx, long maxBodyBytes) {
+        this(vertx, maxBodyBytes, MAX_IN_FLIGHT, RuleCompiler::validate);
+    }
+
+    /**
+     * @param maxInFlight validations running or waiting at once; more get {@code 503}
+     * @param validator   the errors of a package, empty when it compiles; called on a worker thread
+     */
+    RulesRoutes(Vertx vertx, long maxBodyBytes, int maxInFlight, Function<String, List<RuleError>> validator) {
+        if (maxBodyBytes <= 0) {
+            throw new IllegalArgumentException("maxBodyBytes must be positive, got " + maxBodyBytes);
+        }
+        if (maxInFlight <= 0) {
+            throw new IllegalArgumentException("maxInFlight must be positive, got " + maxInFlight);
+        }
+        this.compilers = vertx.createSharedWorkerExecutor("reflex-rules-compiler", COMPILERS);
+        this.maxBodyBytes = maxBodyBytes;
+        this.maxInFlight = maxInFlight;
+        this.validator = validator;
+    }
+
+    public void mount(Router router) {
+        router.post(VALIDATE_PATH)
+                .handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
+                .handler(this::validate)
+                .failureHandler(this::failure);
+    }
+
+    private void validate(RoutingContext ctx) {
+        Buffer body = ctx.body().buffer();
+        String drl = body == null ? "" : body.toString(StandardCharsets.UTF_8);
+        if (drl.isBlank()) {
+            // An empty package compiles, so "valid" would be true and useless: the sender lost its file.
+            respond(ctx, 400, new ApiError("empty_body", "The body is empty. Send the DRL text of a rule package "
+                    + "as the request body, e.g. curl --data-binary @rules.drl " + VALIDATE_PATH,
+                    List.of("body: empty")));
+            return;
+        }
+        if (inFlight.incrementAndGet() > maxInFlight) {
+            inFlight.decrementAndGet();
+            ctx.response().putHeader("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
+            respond(ctx, 503, new ApiError("busy", "Reflex is already validating " + maxInFlight
+                    + " rule packages; retry in " + RETRY_AFTER_SECONDS + " s.", List.of()));
+            return;
+        }
+        long start = System.nanoTime();
+        // Not ordered: validations of different requests are independent and may run side by side.
+        compilers.executeBlocking(() -> validator.apply(drl), false).onComplete(ar -> {
+            inFlight.decrementAndGet();
+            if (ar.failed()) {
+                LOG.error("validating a rule package of {} bytes failed unexpectedly", body.length(), ar.cause());
+                respond(ctx, 500, new ApiError("internal_error", "The rule compiler failed unexpectedly; nothing "
+                        + "was decided about this package. Retry, and report the error Reflex logged if it persists.",
+                        List.of(String.valueOf(ar.cause()))));
+                return;
+            }
+            List<RuleError> errors = ar.result();
+            LOG.debug("validated a rule package of {} bytes in {} ms: {} error(s)", body.length(),
+                    (System.nanoTime() - start) / 1_000_000, errors.size());
+            if (errors.isEmpty()) {
+                respond(ctx, 200, Map.of("valid", true));
+            } else {
+                respond(ctx, 422, new Invalid(false, errors));
+            }
+        });
+    }
+
+    /** Releases the compiler threads; call it when the HTTP server stops. */
+    @Override
+    public void close() {
+        compilers.close();
+    }
+
+    /** The 422 body; a record so the field order is the contract's. */
+    record Invalid(boolean valid, List<RuleError> errors) {
+    }
+
+    private void failure(RoutingContext ctx) {
+        int code = ctx.statusCode();
+        if (code == 413) {
+            respond(ctx, 413, new ApiError("payload_too_large", "The rule package is larger than " + maxBodyBytes
+                    + " bytes. Split it into smaller packages, or raise the limit Reflex was started with.",
+                    List.of("body: larger than " + maxBodyBytes + " bytes")));
+        } else if (code >= 400 && code < 500) {
+            respond(ctx, code, new ApiError("bad_request", "The request could not be read: "
+                    + (ctx.failure() == null ? "HTTP " + code : ctx.failure().getMessage())
+                    + ". POST the DRL text of a rule package as the body.", List.of()));
+        } else {
+            LOG.error("unexpected failure on {} {}", ctx.request().method(), ctx.normalizedPath(), ctx.failure());
+            respond(ctx, 500, ApiError.of("internal_error", "Validating the rule package failed unexpectedly. "
+                    + "Retry, and report the error Reflex logged if it persists."));
+        }
+    }
+
+    private static void respond(RoutingContext ctx, int status, Object body) {
+        HttpServerResponse response = ctx.response();
+        if (response.ended() || response.closed()) {
+            return; // the client hung up while the package compiled
+        }
+        String json;
+        try {
+            json = Json.MAPPER.writeValueAsString(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write a response body of " + body.getClass().getSimpleName(), e);
+        }
+        response.setStatusCode(status)
+                .putHeader("Content-Type", "application/json")
+                .end(json);
+    }
+}

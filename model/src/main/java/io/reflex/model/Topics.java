@@ -31,7 +31,14 @@ public final class Topics {
     public static final Topic<TimelineEntry> TIMELINE =
             new Topic<>("reflex.timeline", new JsonSerde<>(TimelineEntry.class), 6, false);
 
+    /**
+     * Deployed rule package versions (key {@code v<n>}) and the active one (key {@code active},
+     * value: that version's record); compacted, one partition so every reader sees one order.
+     */
+    public static final Topic<RulesetVersion> RULESETS =
+            new Topic<>("reflex.rulesets", new JsonSerde<>(RulesetVersion.class), 1, true);
+
     public static List<Topic<?>> all() {
-        return List.of(ALERTS, ALERTS_DLQ, ACTIONS, RESULTS, INCIDENTS, TIMELINE);
+        return List.of(ALERTS, ALERTS_DLQ, ACTIONS, RESULTS, INCIDENTS, TIMELINE, RULESETS);
     }
 }

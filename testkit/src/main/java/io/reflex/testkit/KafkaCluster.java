@@ -241,6 +241,16 @@ public final class KafkaCluster implements AutoCloseable {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            // First everything committed by now, partition by partition: right after a broker restart a
+            // partition may answer late, and a quiet spell alone would end the read before it did.
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, TIMEOUT);
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp, TIMEOUT) < end.get(tp))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(topic.name() + " was not read to its end " + end + " within "
+                            + TIMEOUT + "; " + records.size() + " records read so far");
+                }
+                consumer.poll(Duration.ofMillis(100)).forEach(records::add);
+            }
             long quietUntil = System.nanoTime() + quiet.toNanos();
             while (System.nanoTime() < quietUntil) {
                 if (System.nanoTime() > deadline) {

@@ -27,7 +27,7 @@ public final class Main {
             Commands:
               up           run Reflex (embedded Kafka, every role and the demo unless told otherwise)
               send-alert   post a test alert to a running Reflex, as Alertmanager would
-              rules        check rule packages before they ship: `reflex rules validate FILE...`
+              rules        check rule packages before they ship: `reflex rules validate|test FILE...`
               help         show this help, or `reflex help <command>` for one command
               version      print the version
 

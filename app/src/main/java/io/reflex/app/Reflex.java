@@ -14,6 +14,7 @@ import io.reflex.ingest.Ingest;
 import io.reflex.ingest.publish.PublisherMetrics;
 import io.reflex.remediator.Remediator;
 import io.reflex.rules.RulesStage;
+import io.reflex.rules.lifecycle.Deployer;
 import io.reflex.rules.lifecycle.RulesRoutes;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -118,7 +119,10 @@ public final class Reflex implements AutoCloseable {
             rules.start();
             started.push(rules);
             roleStates.put("rules", () -> rules.running() ? "UP" : "STARTING");
-            RulesRoutes rulesRoutes = new RulesRoutes(vertx, RulesRoutes.DEFAULT_MAX_BODY_BYTES);
+            Deployer deployer = new Deployer(kafkaProps, rules.rulesets(), config.rules().rulesText(), clock,
+                    Deployer.DEFAULT_ACTIVATION_BOUND);
+            started.push(deployer);
+            RulesRoutes rulesRoutes = new RulesRoutes(vertx, RulesRoutes.DEFAULT_MAX_BODY_BYTES, deployer);
             rulesRoutes.mount(router);
             started.push(rulesRoutes);
         }

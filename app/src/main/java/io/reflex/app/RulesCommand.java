@@ -1,7 +1,13 @@
 package io.reflex.app;
 
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.reflex.rules.RuleCompilationException;
 import io.reflex.rules.RuleCompiler;
 import io.reflex.rules.RuleError;
+import io.reflex.rules.testing.RuleTestFile;
+import io.reflex.rules.testing.RuleTestFormatException;
+import io.reflex.rules.testing.RuleTestResult;
+import io.reflex.rules.testing.RuleTestRunner;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.CharacterCodingException;
@@ -13,15 +19,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.kie.api.KieBase;
 
 /**
  * {@code reflex rules}: work with rule packages (DRL files) on the command line. This slice:
- * {@code reflex rules validate FILE...}, which compiles each package as a running Reflex would.
+ * {@code reflex rules validate FILE...}, which compiles each package as a running Reflex would, and
+ * {@code reflex rules test FILE...}, which runs rule tests ({@link RuleTestRunner}).
  */
 final class RulesCommand {
     static final String HELP = """
             Usage: reflex rules validate FILE...
+                   reflex rules test FILE.tests.yaml...
 
+            validate
             Compiles each rule package (DRL file) exactly as a running Reflex would, without
             connecting to it, and reports:
               FILE: valid                    for a package that compiles
@@ -33,15 +43,32 @@ final class RulesCommand {
             (an unknown subcommand or option, a file that cannot be read).
 
             A running Reflex validates too: POST the DRL text to /api/rules/validate.
-            `reflex rules test` (rule tests) and `reflex rules deploy` (ship a version) come later.
+
+            test
+            Runs rule tests: YAML (or JSON) files of alerts with times in and the actions the rules
+            should ask for out, on the rules' own pseudo clock (docs/rules.md, "Rule tests"). Each
+            file tests the rule package its `rules:` key names, by default NAME.drl next to
+            NAME.tests.yaml. For each test it prints
+              PASS name                      or
+              FAIL name                      and under it one line per difference, e.g.
+                expected restart_service service:shop at 0s, got nothing
+                unexpected notify channel:ops at 5m (rule 'tell ops')
+            then a summary: N passed, M failed.
+
+            Exit status: 0 when every test passes, 1 when any fails (or its rule package does not
+            compile), 2 for a usage error (a file that cannot be read, a test file that is not one).
+
+            `reflex rules deploy` (ship a version) comes later.
 
             Options:
               -h, --help   show this help
 
-            Example: reflex rules validate rules/*.drl
+            Examples: reflex rules validate rules/*.drl
+                      reflex rules test rules/*.tests.yaml
             """;
 
-    private static final String LATER = "is not built yet; `reflex rules validate FILE...` is";
+    private static final String LATER = "is not built yet; `reflex rules validate FILE...` and"
+            + " `reflex rules test FILE.tests.yaml...` are";
 
     private RulesCommand() {
     }
@@ -61,7 +88,10 @@ final class RulesCommand {
             case "validate" -> {
                 return validate(args.subList(1, args.size()), out, err);
             }
-            case "test", "deploy" -> {
+            case "test" -> {
+                return test(args.subList(1, args.size()), out, err);
+            }
+            case "deploy" -> {
                 err.println("reflex rules: '" + command + "' " + LATER + ".");
                 return Main.USAGE;
             }
@@ -71,6 +101,95 @@ final class RulesCommand {
                 return Main.USAGE;
             }
         }
+    }
+
+    private static int test(List<String> args, PrintStream out, PrintStream err) {
+        List<String> files = new ArrayList<>();
+        boolean options = true;
+        for (String arg : args) {
+            if (options && arg.equals("--")) {
+                options = false;
+            } else if (options && (arg.equals("-h") || arg.equals("--help"))) {
+                out.print(HELP);
+                return Main.OK;
+            } else if (options && arg.startsWith("-") && arg.length() > 1) {
+                err.println("reflex rules test: unknown option '" + arg + "'. Run `reflex rules --help`.");
+                return Main.USAGE;
+            } else {
+                files.add(arg);
+            }
+        }
+        if (files.isEmpty()) {
+            err.println("reflex rules test: name at least one rule test file to run.");
+            err.println("Example: reflex rules test rules/*.tests.yaml");
+            return Main.USAGE;
+        }
+        // Every file (and the rule package it names) is read before any test runs, as validate does:
+        // a typo in a path or a key should not wait behind seconds of compiling.
+        YAMLMapper yaml = new YAMLMapper();
+        Map<String, RuleTestFile> suites = new LinkedHashMap<>();
+        Map<String, Path> packagePaths = new LinkedHashMap<>();
+        Map<String, String> packages = new LinkedHashMap<>();
+        List<String> unreadable = new ArrayList<>();
+        for (String file : files) {
+            try {
+                RuleTestFile suite = RuleTestFile.read(Path.of(file), yaml);
+                Path drl = RuleTestRunner.rulesPath(Path.of(file), suite);
+                String text = Files.readString(drl);
+                suites.put(file, suite);
+                packagePaths.put(file, drl);
+                packages.put(file, text);
+            } catch (RuleTestFormatException e) {
+                unreadable.add(e.getMessage());
+            } catch (NoSuchFileException e) {
+                unreadable.add(e.getFile() + ": no such file"
+                        + (e.getFile().equals(file) ? "" : " (the rule package of " + file + ")"));
+            } catch (CharacterCodingException e) {
+                unreadable.add(file + ": not UTF-8 text (or the rule package it names is not)");
+            } catch (IOException e) {
+                unreadable.add(file + ": cannot be read (" + (Files.isDirectory(Path.of(file)) ? "a directory"
+                        : e.getClass().getSimpleName() + ": " + e.getMessage()) + ")");
+            }
+        }
+        if (!unreadable.isEmpty()) {
+            unreadable.forEach(problem -> err.println("reflex rules test: " + problem));
+            err.println("No test was run; fix the file" + (unreadable.size() > 1 ? "s" : "") + " and run again.");
+            return Main.USAGE;
+        }
+        int passed = 0;
+        int failed = 0;
+        boolean several = suites.size() > 1;
+        for (Map.Entry<String, RuleTestFile> entry : suites.entrySet()) {
+            String file = entry.getKey();
+            String prefix = several ? file + ": " : "";
+            Path drl = packagePaths.get(file);
+            KieBase rules;
+            try {
+                rules = RuleCompiler.compile(drl.toString(), packages.get(file));
+            } catch (RuleCompilationException e) {
+                // Its tests cannot run: each fails, after the errors in the format validate prints.
+                e.errors().forEach(error -> out.println(format(drl.toString(), error)));
+                for (RuleTestFile.Test test : entry.getValue().tests()) {
+                    out.println("FAIL " + prefix + test.name());
+                    out.println("  the rule package " + drl + " does not compile");
+                    failed++;
+                }
+                continue;
+            }
+            for (RuleTestResult result : RuleTestRunner.run(entry.getValue(), rules)) {
+                if (result.passed()) {
+                    out.println("PASS " + prefix + result.name());
+                    passed++;
+                } else {
+                    out.println("FAIL " + prefix + result.name());
+                    result.problems().forEach(problem -> out.println("  " + oneLine(problem)));
+                    failed++;
+                }
+            }
+        }
+        out.println(passed + " passed, " + failed + " failed");
+        out.flush();
+        return failed == 0 ? Main.OK : Main.FAILED;
     }
 
     private static int validate(List<String> args, PrintStream out, PrintStream err) {

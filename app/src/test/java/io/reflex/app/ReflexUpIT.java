@@ -85,6 +85,25 @@ class ReflexUpIT {
     }
 
     @Test
+    @Order(5)
+    void aNewRulesVersionDeploysWithoutARestartAndRollsBack() throws Exception {
+        String drl = new String(getClass().getResourceAsStream("/io/reflex/rules/demo/demo.drl").readAllBytes(),
+                java.nio.charset.StandardCharsets.UTF_8).replace("restart service on ServiceDown", "restart v2");
+        assertThat(post("/api/rules", "rule broken when then").statusCode()).isEqualTo(422);
+        HttpResponse<String> deployed = post("/api/rules", drl);
+        assertThat(deployed.statusCode()).as(deployed.body()).isEqualTo(201);
+        long version = json(deployed).path("version").asLong();
+        assertThat(version).isGreaterThanOrEqualTo(2);
+        JsonNode listed = json(get(reflex, "/api/rules"));
+        assertThat(listed.path("active").asLong()).isEqualTo(version);
+        assertThat(listed.path("versions").size()).isGreaterThanOrEqualTo(2);
+        HttpResponse<String> back = post("/api/rules/rollback/1", "");
+        assertThat(back.statusCode()).as(back.body()).isIn(200, 202);
+        await("v1 active again").atMost(HEAL_BOUND)
+                .until(() -> json(get(reflex, "/api/rules")).path("active").asLong() == 1);
+    }
+
+    @Test
     @Order(2)
     void aServiceDownWebhookDeliveredThreeTimesRestartsDemoShopOnce() throws Exception {
         awaitDemoShopHealthy();

@@ -142,6 +142,12 @@ class RulesCommandTest {
         err.reset();
         assertThat(run("rules")).isEqualTo(Main.USAGE);
         assertThat(err()).contains("Usage: reflex rules validate FILE...");
+        err.reset();
+        assertThat(run("rules", "test")).isEqualTo(Main.USAGE);
+        assertThat(err()).contains("name at least one rule test file");
+        err.reset();
+        assertThat(run("rules", "test", "--fast", "x.tests.yaml")).isEqualTo(Main.USAGE);
+        assertThat(err()).contains("unknown option '--fast'");
     }
 
     @Test
@@ -157,7 +163,8 @@ class RulesCommandTest {
         assertThat(run("rules", "--help")).isEqualTo(Main.OK);
         String help = out();
         assertThat(help).contains("reflex rules validate FILE...", "FILE:LINE:COLUMN: message", "Exit status",
-                "/api/rules/validate", "come later");
+                "/api/rules/validate", "comes later",
+                "reflex rules test FILE.tests.yaml...", "PASS name", "N passed, M failed");
         out.reset();
         assertThat(run("help", "rules")).isEqualTo(Main.OK);
         assertThat(out()).isEqualTo(help);
@@ -180,5 +187,89 @@ class RulesCommandTest {
                 [Line: 3, Column: 4]""")))
                 .isEqualTo("r.drl:3:5: Unable to Analyse Expression x == 1: [Error: unable to resolve method] "
                         + "[Line: 3, Column: 4]");
+    }
+
+    private static String shipped(String resource) throws IOException {
+        try (var in = RuleCompiler.class.getClassLoader().getResourceAsStream(resource)) {
+            assertThat(in).as(resource + " on the classpath").isNotNull();
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void theShippedDemoTestsPassAgainstTheDemoPackageNextToThem() throws IOException {
+        write("demo.drl", RuleCompiler.demoPackage());
+        String tests = write("demo.tests.yaml", shipped("io/reflex/rules/demo/demo.tests.yaml"));
+
+        assertThat(run("rules", "test", tests)).isEqualTo(Main.OK);
+        assertThat(out().lines()).contains("PASS restarts a service that is down", "PASS ignores other alerts")
+                .allSatisfy(line -> assertThat(line).doesNotStartWith("FAIL"))
+                .last().asString().matches("\\d+ passed, 0 failed");
+        assertThat(err()).isEmpty();
+    }
+
+    @Test
+    void aFailingTestPrintsItsDifferencesAndFailsTheRun() throws IOException {
+        write("shop.drl", RuleCompiler.demoPackage());
+        String tests = write("shop.tests.yaml", """
+                tests:
+                  - name: right
+                    alerts: [{at: 0s, name: ServiceDown, labels: {service: shop}}]
+                    expect: [{type: restart_service, target: service:shop}]
+                  - name: wrong
+                    alerts: [{at: 2m, name: ServiceDown, labels: {service: cart}}]
+                    expect: [{at: 0s, type: restart_service, target: service:shop}]
+                """);
+
+        assertThat(run("rules", "test", tests)).isEqualTo(Main.FAILED);
+        assertThat(out().lines()).containsExactly(
+                "PASS right",
+                "FAIL wrong",
+                "  expected restart_service service:shop at 0s, got nothing",
+                "  unexpected restart_service service:cart at 2m (rule 'restart service on ServiceDown')",
+                "1 passed, 1 failed");
+    }
+
+    @Test
+    void aTestFileWithAWrongKeyIsAUsageErrorNamingTheKeyAndNothingRuns() throws IOException {
+        write("demo.drl", RuleCompiler.demoPackage());
+        String good = write("demo.tests.yaml", shipped("io/reflex/rules/demo/demo.tests.yaml"));
+        String bad = write("bad.tests.yaml", """
+                rules: demo.drl
+                tests:
+                  - name: typo
+                    alerts: [{at: 0s, name: ServiceDown}]
+                    expected: []
+                """);
+
+        assertThat(run("rules", "test", good, bad)).isEqualTo(Main.USAGE);
+        assertThat(err()).contains(bad + ": tests[0].expected: unknown key 'expected'", "No test was run");
+        assertThat(out()).isEmpty();
+    }
+
+    @Test
+    void aMissingRulePackageIsAUsageError() throws IOException {
+        String tests = write("lonely.tests.yaml", "tests: [{name: x, alerts: [], expect: []}]\n");
+
+        assertThat(run("rules", "test", tests)).isEqualTo(Main.USAGE);
+        assertThat(err()).contains(dir.toAbsolutePath().resolve("lonely.drl") + ": no such file (the rule package of "
+                + tests + ")");
+    }
+
+    @Test
+    void testsOfAPackageThatDoesNotCompileFailAfterItsErrors() throws IOException {
+        write("broken.drl", HEADER + """
+                rule "broken"
+                when
+                    $a : AlertEvent(nmae == "ServiceDown")
+                then
+                end
+                """);
+        String tests = write("broken.tests.yaml", "tests: [{name: x, alerts: [], expect: []}]\n");
+
+        assertThat(run("rules", "test", tests)).isEqualTo(Main.FAILED);
+        assertThat(out().lines()).anySatisfy(line -> assertThat(line).contains("broken.drl:10:5: ").contains("nmae"))
+                .contains("FAIL x")
+                .last().isEqualTo("0 passed, 1 failed");
     }
 }

@@ -6,9 +6,12 @@ import io.reflex.model.AlertEvent;
 import io.reflex.model.Incident;
 import io.reflex.model.IncidentStatus;
 import io.reflex.model.RuleRef;
+import io.reflex.model.RulesetVersion;
 import io.reflex.model.Target;
 import io.reflex.model.TimelineEntry;
 import io.reflex.model.TimelineKind;
+import io.reflex.rules.lifecycle.Rulesets;
+import io.reflex.rules.lifecycle.RulesetsUpdater;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,6 +39,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Everything it emits for one alert, and its store writes, commit together with the
  * alert's offset (exactly_once_v2), so an alert is decided once across crashes.
+ *
+ * <p>Before each record and on each tick it looks whether another ruleset version became
+ * active; if so it swaps to it between two records (a new session with the stored facts
+ * re-inserted), so each alert is decided by exactly one version, which its actions record.
  */
 final class DecisionProcessor implements Processor<String, AlertEvent, String, Object> {
     private static final Logger LOG = LoggerFactory.getLogger(DecisionProcessor.class);
@@ -45,7 +52,7 @@ final class DecisionProcessor implements Processor<String, AlertEvent, String, O
     /** How often seen alert ids older than the retention are purged. */
     static final Duration PURGE_INTERVAL = Duration.ofMinutes(1);
 
-    private final Ruleset ruleset;
+    private final Rulesets rulesets;
     private final RulesConfig config;
     private final Clock clock;
     private final RulesMetrics metrics;
@@ -57,10 +64,19 @@ final class DecisionProcessor implements Processor<String, AlertEvent, String, O
     /** The session's handle of each stored fact, to tell when it has expired. */
     private final Map<String, FactHandle> handles = new HashMap<>();
     private RuleSession session;
+    /** The version deciding now. */
+    private Ruleset ruleset;
+    /** A version that did not compile here, so it is not tried again on every record. */
+    private RulesetVersion refused;
     private final List<Cancellable> schedules = new ArrayList<>();
 
+    /** A processor that decides with the ruleset alone (no versions shared with other tasks). */
     DecisionProcessor(Ruleset ruleset, RulesConfig config, Clock clock, RulesMetrics metrics) {
-        this.ruleset = ruleset;
+        this(new Rulesets(ruleset), config, clock, metrics);
+    }
+
+    DecisionProcessor(Rulesets rulesets, RulesConfig config, Clock clock, RulesMetrics metrics) {
+        this.rulesets = rulesets;
         this.config = config;
         this.clock = clock;
         this.metrics = metrics;
@@ -72,8 +88,24 @@ final class DecisionProcessor implements Processor<String, AlertEvent, String, O
         this.seen = context.getStateStore(DecisionTopology.SEEN_STORE);
         this.open = context.getStateStore(DecisionTopology.OPEN_INCIDENTS_STORE);
         this.facts = context.getStateStore(DecisionTopology.FACTS_STORE);
+        KeyValueStore<String, RulesetVersion> versions = context.getStateStore(DecisionTopology.RULESETS_STORE);
+        // A restored global store does not pass its records through the updater: seed the active version here.
+        // Null when the processor runs outside a topology with the global store (unit tests).
+        RulesetVersion stored = versions == null ? null : versions.get(RulesetsUpdater.ACTIVE_KEY);
+        if (stored != null) {
+            rulesets.seedActive(stored);
+        }
+        this.ruleset = rulesets.initial();
+        RulesetVersion active = rulesets.active();
+        if (active != null) {
+            Ruleset deployed = compiledOrNull(active);
+            if (deployed != null) {
+                this.ruleset = deployed;
+            }
+        }
         this.session = new RuleSession(ruleset.base());
         int rebuilt = rebuildSession();
+        rulesets.taskRuns(context.taskId().toString(), ruleset.version());
         schedules.add(context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::tick));
         schedules.add(context.schedule(PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, at -> purge()));
         LOG.info("task {}: rules session ready with ruleset v{} from {}, {} stored alerts re-inserted",
@@ -86,6 +118,7 @@ final class DecisionProcessor implements Processor<String, AlertEvent, String, O
      * the restart and is dropped: only alerts processed from now on lead to actions.
      */
     private int rebuildSession() {
+        handles.clear();
         List<SessionFact> stored = new ArrayList<>();
         try (KeyValueIterator<String, SessionFact> all = facts.all()) {
             all.forEachRemaining(entry -> stored.add(entry.value));
@@ -102,6 +135,7 @@ final class DecisionProcessor implements Processor<String, AlertEvent, String, O
 
     @Override
     public void process(Record<String, AlertEvent> record) {
+        swapIfChanged();
         AlertEvent alert = record.value();
         if (alert == null) {
             LOG.debug("skipping a record without value (key {}) on the alerts topic", record.key());
@@ -152,8 +186,43 @@ final class DecisionProcessor implements Processor<String, AlertEvent, String, O
 
     /** Moves the session to wall-clock time and fires what became due: absence and once-after rules. */
     private void tick(long punctuationTimestamp) {
+        swapIfChanged();
         session.advanceTo(clock.millis());
         decide(session.fire(), punctuationTimestamp, null);
+    }
+
+    /** Swaps to the active version when it is not the one deciding: a new session, the stored facts re-inserted. */
+    private void swapIfChanged() {
+        RulesetVersion active = rulesets.active();
+        if (active == null || active.equals(refused)
+                || (active.version() == ruleset.version() && active.shadow() == ruleset.shadow())) {
+            return;
+        }
+        Ruleset next = compiledOrNull(active);
+        if (next == null) {
+            return;
+        }
+        long previous = ruleset.version();
+        RuleSession old = session;
+        ruleset = next;
+        session = new RuleSession(next.base());
+        old.close();
+        int rebuilt = rebuildSession();
+        rulesets.taskRuns(context.taskId().toString(), next.version());
+        LOG.info("task {}: swapped ruleset v{} -> v{}{} ({}), {} stored alerts re-inserted", context.taskId(),
+                previous, next.version(), next.shadow() ? " (shadow)" : "", next.origin(), rebuilt);
+    }
+
+    private Ruleset compiledOrNull(RulesetVersion version) {
+        try {
+            return rulesets.compiled(version);
+        } catch (RuleCompilationException e) {
+            refused = version;
+            LOG.error("task {}: ruleset v{} by {} does not compile here, so v{} keeps deciding. Deploy a fixed"
+                    + " version or roll back.", context.taskId(), version.version(), version.author(),
+                    ruleset == null ? rulesets.initial().version() : ruleset.version(), e);
+            return null;
+        }
     }
 
     /**
@@ -182,7 +251,7 @@ final class DecisionProcessor implements Processor<String, AlertEvent, String, O
                     request.type(),
                     new Target(config.defaultConnector(), request.targetKind(), request.targetName()),
                     request.params(),
-                    ActionMode.EXECUTE,
+                    ruleset.shadow() ? ActionMode.SHADOW : ActionMode.EXECUTE,
                     request.requiresApproval(),
                     now,
                     now.plus(config.actionTimeout()));
@@ -191,7 +260,8 @@ final class DecisionProcessor implements Processor<String, AlertEvent, String, O
             metrics.action(action.type());
             LOG.info("incident {}: rule \"{}\" decided action {}: {} {}", incident.id(), request.rule(), action.id(),
                     action.type().wireName(), action.target().key());
-            if (incident.status() == IncidentStatus.OPEN) {
+            // A shadow action is only recorded: nothing remediates the incident.
+            if (incident.status() == IncidentStatus.OPEN && !ruleset.shadow()) {
                 Incident remediating = incident.withStatus(IncidentStatus.REMEDIATING, now);
                 open.put(key, remediating);
                 forward(DecisionTopology.INCIDENTS_SINK, remediating.id(), remediating, timestamp);
@@ -316,6 +386,9 @@ final class DecisionProcessor implements Processor<String, AlertEvent, String, O
     @Override
     public void close() {
         schedules.forEach(Cancellable::cancel);
+        if (context != null) {
+            rulesets.taskClosed(context.taskId().toString());
+        }
         if (session != null) {
             session.close();
         }

@@ -2,7 +2,10 @@ package io.reflex.rules;
 
 import io.reflex.model.Incident;
 import io.reflex.model.JsonSerde;
+import io.reflex.model.RulesetVersion;
 import io.reflex.model.Topics;
+import io.reflex.rules.lifecycle.Rulesets;
+import io.reflex.rules.lifecycle.RulesetsUpdater;
 import java.time.Clock;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
@@ -36,10 +39,20 @@ public final class DecisionTopology {
      */
     public static final String FACTS_STORE = "reflex-rules-session-facts";
 
+    /** {@code reflex.rulesets} as a global store: every task of every instance sees every version. */
+    public static final String RULESETS_STORE = "reflex-rules-rulesets";
+    public static final String RULESETS_SOURCE = "rulesets";
+    public static final String RULESETS_PROCESSOR = "track-rulesets";
+
     private DecisionTopology() {
     }
 
+    /** A topology that runs the ruleset as version 1 until another is deployed. */
     public static Topology build(Ruleset ruleset, RulesConfig config, Clock clock, RulesMetrics metrics) {
+        return build(new Rulesets(ruleset), config, clock, metrics);
+    }
+
+    public static Topology build(Rulesets rulesets, RulesConfig config, Clock clock, RulesMetrics metrics) {
         // Persistent and logged: a restarted or moved task finds what it had seen and opened,
         // and with exactly_once_v2 the store writes commit together with the outputs.
         StoreBuilder<KeyValueStore<String, Long>> seen = Stores.keyValueStoreBuilder(
@@ -49,10 +62,18 @@ public final class DecisionTopology {
         StoreBuilder<KeyValueStore<String, SessionFact>> facts = Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(FACTS_STORE), Serdes.String(), new JsonSerde<>(SessionFact.class));
 
+        // In memory, no changelog: a global store is restored from its source topic anyway.
+        StoreBuilder<KeyValueStore<String, RulesetVersion>> versions = Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(RULESETS_STORE), Serdes.String(), Topics.RULESETS.valueSerde())
+                .withLoggingDisabled();
+
         return new Topology()
+                .addGlobalStore(versions, RULESETS_SOURCE, Topics.RULESETS.keySerde().deserializer(),
+                        Topics.RULESETS.valueSerde().deserializer(), Topics.RULESETS.name(), RULESETS_PROCESSOR,
+                        () -> new RulesetsUpdater(RULESETS_STORE, rulesets))
                 .addSource(SOURCE, Topics.ALERTS.keySerde().deserializer(), Topics.ALERTS.valueSerde().deserializer(),
                         Topics.ALERTS.name())
-                .addProcessor(PROCESSOR, () -> new DecisionProcessor(ruleset, config, clock, metrics), SOURCE)
+                .addProcessor(PROCESSOR, () -> new DecisionProcessor(rulesets, config, clock, metrics), SOURCE)
                 .addStateStore(seen, PROCESSOR)
                 .addStateStore(open, PROCESSOR)
                 .addStateStore(facts, PROCESSOR)

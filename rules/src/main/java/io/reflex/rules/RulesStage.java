@@ -1,6 +1,7 @@
 package io.reflex.rules;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.reflex.rules.lifecycle.Rulesets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,6 +33,7 @@ public final class RulesStage implements AutoCloseable {
 
     private final KafkaStreams streams;
     private final RulesMetrics metrics;
+    private final Rulesets rulesets;
     private boolean closed;
 
     /**
@@ -51,9 +53,10 @@ public final class RulesStage implements AutoCloseable {
                     + String.join("\n  ", problems));
         }
         Ruleset ruleset = Ruleset.load(config, RULESET_VERSION);
+        this.rulesets = new Rulesets(ruleset);
         this.metrics = new RulesMetrics(registry);
         try {
-            this.streams = new KafkaStreams(DecisionTopology.build(ruleset, config, clock, metrics),
+            this.streams = new KafkaStreams(DecisionTopology.build(rulesets, config, clock, metrics),
                     streamsProperties(config, kafkaProps, stateDir));
         } catch (RuntimeException e) {
             metrics.unregister();
@@ -91,6 +94,11 @@ public final class RulesStage implements AutoCloseable {
                     + " decide an alert twice (action ids stay the same, timeline entries repeat)", guarantee);
         }
         return props;
+    }
+
+    /** The versions this stage knows and runs; a {@code Deployer} waits on it. */
+    public Rulesets rulesets() {
+        return rulesets;
     }
 
     /** Starts processing and returns at once; {@link #running()} says when it is. */

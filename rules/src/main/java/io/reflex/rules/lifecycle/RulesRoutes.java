@@ -3,6 +3,7 @@ package io.reflex.rules.lifecycle;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.reflex.model.ApiError;
 import io.reflex.model.Json;
+import io.reflex.rules.RuleCompilationException;
 import io.reflex.rules.RuleCompiler;
 import io.reflex.rules.RuleError;
 import io.vertx.core.Vertx;
@@ -15,15 +16,20 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The rule lifecycle over HTTP. This slice: {@code POST /api/rules/validate}, whose body is
+ * The rule lifecycle over HTTP: {@code POST /api/rules/validate}, whose body is
  * the DRL text of a rule package (any content type), answered with {@code 200 {"valid": true}}
- * or {@code 422 {"valid": false, "errors": [{"line","column","message"}]}}.
+ * or {@code 422 {"valid": false, "errors": [{"line","column","message"}]}}; and, given a
+ * {@link Deployer}, {@code POST /api/rules} (deploy: {@code 201 {"version": n}} once this
+ * process runs it, {@code 202} when it did not within the deployer's bound),
+ * {@code GET /api/rules} and {@code POST /api/rules/rollback/{version}}.
  *
  * <p>Compiling takes from tens of milliseconds to seconds (1000 rules: about 5 s), so it runs
  * on worker threads: on the event loop it would stall every other request of the process. The
@@ -43,6 +49,9 @@ public final class RulesRoutes implements AutoCloseable {
     static final int RETRY_AFTER_SECONDS = 5;
 
     static final String VALIDATE_PATH = "/api/rules/validate";
+    static final String RULES_PATH = "/api/rules";
+    static final String ROLLBACK_PATH = "/api/rules/rollback/:version";
+    static final String AUTHOR_HEADER = "X-Reflex-Author";
 
     private static final Logger LOG = LoggerFactory.getLogger(RulesRoutes.class);
 
@@ -51,6 +60,10 @@ public final class RulesRoutes implements AutoCloseable {
     private final int maxInFlight;
     private final Function<String, List<RuleError>> validator;
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** Null when this process only validates. */
+    private final Deployer deployer;
+    /** One thread: deploys and rollbacks of this process happen one after the other. */
+    private final WorkerExecutor deployers;
 
     /**
      * Validates with {@link RuleCompiler#validate(String)}.
@@ -59,14 +72,24 @@ public final class RulesRoutes implements AutoCloseable {
      *                     ({@link #DEFAULT_MAX_BODY_BYTES} is a sane value)
      */
     public RulesRoutes(Vertx vertx, long maxBodyBytes) {
-        this(vertx, maxBodyBytes, MAX_IN_FLIGHT, RuleCompiler::validate);
+        this(vertx, maxBodyBytes, MAX_IN_FLIGHT, RuleCompiler::validate, null);
+    }
+
+    /** Validates, and deploys, lists and rolls back through the deployer. */
+    public RulesRoutes(Vertx vertx, long maxBodyBytes, Deployer deployer) {
+        this(vertx, maxBodyBytes, MAX_IN_FLIGHT, RuleCompiler::validate, deployer);
+    }
+
+    RulesRoutes(Vertx vertx, long maxBodyBytes, int maxInFlight, Function<String, List<RuleError>> validator) {
+        this(vertx, maxBodyBytes, maxInFlight, validator, null);
     }
 
     /**
      * @param maxInFlight validations running or waiting at once; more get {@code 503}
      * @param validator   the errors of a package, empty when it compiles; called on a worker thread
      */
-    RulesRoutes(Vertx vertx, long maxBodyBytes, int maxInFlight, Function<String, List<RuleError>> validator) {
+    RulesRoutes(Vertx vertx, long maxBodyBytes, int maxInFlight, Function<String, List<RuleError>> validator,
+            Deployer deployer) {
         if (maxBodyBytes <= 0) {
             throw new IllegalArgumentException("maxBodyBytes must be positive, got " + maxBodyBytes);
         }
@@ -77,6 +100,9 @@ public final class RulesRoutes implements AutoCloseable {
         this.maxBodyBytes = maxBodyBytes;
         this.maxInFlight = maxInFlight;
         this.validator = validator;
+        this.deployer = deployer;
+        this.deployers = deployer == null ? null : vertx.createSharedWorkerExecutor("reflex-rules-deployer", 1,
+                Deployer.DEFAULT_ACTIVATION_BOUND.toSeconds() * 4, TimeUnit.SECONDS);
     }
 
     public void mount(Router router) {
@@ -84,6 +110,71 @@ public final class RulesRoutes implements AutoCloseable {
                 .handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
                 .handler(this::validate)
                 .failureHandler(this::failure);
+        if (deployer != null) {
+            router.post(RULES_PATH)
+                    .handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
+                    .handler(this::deploy)
+                    .failureHandler(this::failure);
+            router.get(RULES_PATH).handler(ctx -> lifecycle(ctx, () -> {
+                Deployer.Listing listing = deployer.list();
+                return new Answer(200, listing);
+            })).failureHandler(this::failure);
+            router.post(ROLLBACK_PATH).handler(this::rollback).failureHandler(this::failure);
+        }
+    }
+
+    /** A status and a body, computed on the deployer thread. */
+    private record Answer(int status, Object body) {
+    }
+
+    private void deploy(RoutingContext ctx) {
+        Buffer body = ctx.body().buffer();
+        String drl = body == null ? "" : body.toString(StandardCharsets.UTF_8);
+        if (drl.isBlank()) {
+            respond(ctx, 400, new ApiError("empty_body", "The body is empty. Send the DRL text of a rule package "
+                    + "as the request body, e.g. curl --data-binary @rules.drl " + RULES_PATH,
+                    List.of("body: empty")));
+            return;
+        }
+        String header = ctx.request().getHeader(AUTHOR_HEADER);
+        String author = header == null || header.isBlank() ? "anonymous" : header.strip();
+        lifecycle(ctx, () -> {
+            try {
+                Deployer.Deployed deployed = deployer.deploy(drl, author, false);
+                return deployed.active()
+                        ? new Answer(201, Map.of("version", deployed.version()))
+                        : new Answer(202, Map.of("version", deployed.version(), "note", "stored and active, but"
+                                + " this instance did not run it yet; GET " + RULES_PATH + " to follow"));
+            } catch (RuleCompilationException e) {
+                return new Answer(422, new Invalid(false, e.errors()));
+            }
+        });
+    }
+
+    private void rollback(RoutingContext ctx) {
+        long version;
+        try {
+            version = Long.parseLong(ctx.pathParam("version"));
+        } catch (NumberFormatException e) {
+            respond(ctx, 400, new ApiError("bad_version", "The version must be a number, as GET " + RULES_PATH
+                    + " lists them.", List.of("version: " + ctx.pathParam("version"))));
+            return;
+        }
+        lifecycle(ctx, () -> deployer.rollback(version)
+                .map(d -> new Answer(d.active() ? 200 : 202, Map.of("version", d.version(), "active", d.active())))
+                .orElseGet(() -> new Answer(404, new ApiError("unknown_version", "There is no ruleset version "
+                        + version + "; GET " + RULES_PATH + " lists the versions.", List.of()))));
+    }
+
+    private void lifecycle(RoutingContext ctx, Callable<Answer> work) {
+        deployers.executeBlocking(work, true).onComplete(ar -> {
+            if (ar.failed()) {
+                LOG.error("{} {} failed", ctx.request().method(), ctx.normalizedPath(), ar.cause());
+                respond(ctx, 503, new ApiError("unavailable", String.valueOf(ar.cause().getMessage()), List.of()));
+                return;
+            }
+            respond(ctx, ar.result().status(), ar.result().body());
+        });
     }
 
     private void validate(RoutingContext ctx) {
@@ -129,6 +220,9 @@ public final class RulesRoutes implements AutoCloseable {
     @Override
     public void close() {
         compilers.close();
+        if (deployers != null) {
+            deployers.close();
+        }
     }
 
     /** The 422 body; a record so the field order is the contract's. */

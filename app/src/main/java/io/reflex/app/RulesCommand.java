@@ -30,6 +30,7 @@ final class RulesCommand {
     static final String HELP = """
             Usage: reflex rules validate FILE...
                    reflex rules test FILE.tests.yaml...
+                   reflex rules deploy FILE [--url URL] [--author NAME]
 
             validate
             Compiles each rule package (DRL file) exactly as a running Reflex would, without
@@ -58,17 +59,21 @@ final class RulesCommand {
             Exit status: 0 when every test passes, 1 when any fails (or its rule package does not
             compile), 2 for a usage error (a file that cannot be read, a test file that is not one).
 
-            `reflex rules deploy` (ship a version) comes later.
+            deploy
+            Sends the package to a running Reflex (POST /api/rules), which validates it and, when it
+            compiles, makes it the active version on every rules instance without a restart. Prints
+            the new version, or the errors as validate does (and nothing changes).
+              --url URL      Reflex's base URL (default http://127.0.0.1:8080)
+              --author NAME  who deploys, kept with the version (default: $USER)
+            Exit status: 0 deployed, 1 refused or Reflex unreachable, 2 for a usage error.
 
             Options:
               -h, --help   show this help
 
             Examples: reflex rules validate rules/*.drl
                       reflex rules test rules/*.tests.yaml
+                      reflex rules deploy rules/site.drl --url http://reflex:8080
             """;
-
-    private static final String LATER = "is not built yet; `reflex rules validate FILE...` and"
-            + " `reflex rules test FILE.tests.yaml...` are";
 
     private RulesCommand() {
     }
@@ -92,14 +97,79 @@ final class RulesCommand {
                 return test(args.subList(1, args.size()), out, err);
             }
             case "deploy" -> {
-                err.println("reflex rules: '" + command + "' " + LATER + ".");
-                return Main.USAGE;
+                return deploy(args.subList(1, args.size()), out, err);
             }
             default -> {
                 err.println("reflex rules: unknown subcommand '" + command + "'.");
                 err.println("Run `reflex rules --help` for what it can do.");
                 return Main.USAGE;
             }
+        }
+    }
+
+    private static int deploy(List<String> args, PrintStream out, PrintStream err) {
+        String url = "http://127.0.0.1:8080";
+        String author = System.getProperty("user.name", "cli");
+        List<String> files = new ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            if ((arg.equals("--url") || arg.equals("--author")) && i + 1 < args.size()) {
+                if (arg.equals("--url")) {
+                    url = args.get(++i);
+                } else {
+                    author = args.get(++i);
+                }
+            } else if (arg.startsWith("-")) {
+                err.println("reflex rules deploy: unknown option or missing value '" + arg + "'; see `reflex rules --help`.");
+                return Main.USAGE;
+            } else {
+                files.add(arg);
+            }
+        }
+        if (files.size() != 1) {
+            err.println("reflex rules deploy: name exactly one rule package (DRL file) to deploy.");
+            return Main.USAGE;
+        }
+        String file = files.get(0);
+        String drl;
+        try {
+            drl = java.nio.file.Files.readString(java.nio.file.Path.of(file));
+        } catch (java.io.IOException | RuntimeException e) {
+            err.println("reflex rules deploy: cannot read " + file + " (" + e.getMessage() + ").");
+            return Main.USAGE;
+        }
+        try {
+            java.net.http.HttpResponse<String> answer = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(url.replaceAll("/+$", "") + "/api/rules"))
+                            .timeout(java.time.Duration.ofSeconds(60))
+                            .header("Content-Type", "text/plain; charset=utf-8")
+                            .header("X-Reflex-Author", author)
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(drl)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            com.fasterxml.jackson.databind.JsonNode body = io.reflex.model.Json.MAPPER.readTree(answer.body());
+            if (answer.statusCode() == 201 || answer.statusCode() == 202) {
+                out.println(file + ": deployed as version " + body.path("version").asLong()
+                        + (answer.statusCode() == 202 ? " (not yet running everywhere: " + body.path("message").asText("")
+                        + ")" : ""));
+                return Main.OK;
+            }
+            if (answer.statusCode() == 422 && body.has("errors")) {
+                body.path("errors").forEach(e -> out.println(file + ":" + e.path("line").asInt() + ":"
+                        + (e.path("column").asInt() + 1) + ": " + e.path("message").asText().replaceAll("\\s+", " ")));
+                out.println(file + ": not deployed; the active version is unchanged");
+                return Main.FAILED;
+            }
+            err.println("reflex rules deploy: Reflex answered " + answer.statusCode() + ": " + answer.body());
+            return Main.FAILED;
+        } catch (java.net.ConnectException e) {
+            err.println("reflex rules deploy: nothing answers at " + url + "; is `reflex up` running there? (--url)");
+            return Main.FAILED;
+        } catch (java.io.IOException e) {
+            err.println("reflex rules deploy: " + e);
+            return Main.FAILED;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Main.FAILED;
         }
     }
 

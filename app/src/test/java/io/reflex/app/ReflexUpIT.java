@@ -104,6 +104,28 @@ class ReflexUpIT {
     }
 
     @Test
+    @Order(6)
+    void theCommandLineDeploysAPackageOrShowsWhereItIsWrong(@TempDir Path dir) throws Exception {
+        Path good = dir.resolve("good.drl");
+        Files.writeString(good, new String(getClass().getResourceAsStream("/io/reflex/rules/demo/demo.drl")
+                .readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+        Path bad = dir.resolve("bad.drl");
+        Files.writeString(bad, "package x;\nrule \"r\" when then end oops");
+        String url = "http://127.0.0.1:" + reflex.httpPort();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream print = new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(Main.run(new String[] {"rules", "deploy", bad.toString(), "--url", url}, print, print))
+                .isEqualTo(Main.FAILED);
+        assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8)).contains(bad + ":2:").contains("not deployed");
+        out.reset();
+        long before = json(get(reflex, "/api/rules")).path("active").asLong();
+        assertThat(Main.run(new String[] {"rules", "deploy", good.toString(), "--url", url, "--author", "it"}, print, print))
+                .isEqualTo(Main.OK);
+        assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("deployed as version");
+        assertThat(json(get(reflex, "/api/rules")).path("active").asLong()).isGreaterThan(before);
+    }
+
+    @Test
     @Order(2)
     void aServiceDownWebhookDeliveredThreeTimesRestartsDemoShopOnce() throws Exception {
         awaitDemoShopHealthy();

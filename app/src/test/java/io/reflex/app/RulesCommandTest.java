@@ -137,8 +137,11 @@ class RulesCommandTest {
         assertThat(run("rules", "check")).isEqualTo(Main.USAGE);
         assertThat(err()).contains("unknown subcommand 'check'", "reflex rules --help");
         err.reset();
-        assertThat(run("rules", "deploy", "x.drl")).isEqualTo(Main.USAGE);
-        assertThat(err()).contains("'deploy' is not built yet");
+        assertThat(run("rules", "deploy", "/nonexistent/x.drl")).isEqualTo(Main.USAGE);
+        assertThat(err()).contains("cannot read /nonexistent/x.drl");
+        err.reset();
+        assertThat(run("rules", "deploy")).isEqualTo(Main.USAGE);
+        assertThat(err()).contains("exactly one rule package");
         err.reset();
         assertThat(run("rules")).isEqualTo(Main.USAGE);
         assertThat(err()).contains("Usage: reflex rules validate FILE...");
@@ -163,7 +166,7 @@ class RulesCommandTest {
         assertThat(run("rules", "--help")).isEqualTo(Main.OK);
         String help = out();
         assertThat(help).contains("reflex rules validate FILE...", "FILE:LINE:COLUMN: message", "Exit status",
-                "/api/rules/validate", "comes later",
+                "/api/rules/validate", "reflex rules deploy FILE [--url URL]",
                 "reflex rules test FILE.tests.yaml...", "PASS name", "N passed, M failed");
         out.reset();
         assertThat(run("help", "rules")).isEqualTo(Main.OK);

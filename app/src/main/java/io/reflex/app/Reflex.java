@@ -16,6 +16,7 @@ import io.reflex.remediator.Remediator;
 import io.reflex.rules.RulesStage;
 import io.reflex.rules.lifecycle.Deployer;
 import io.reflex.rules.lifecycle.RulesRoutes;
+import io.reflex.rules.replay.Replay;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -122,7 +123,8 @@ public final class Reflex implements AutoCloseable {
             Deployer deployer = new Deployer(kafkaProps, rules.rulesets(), config.rules().rulesText(), clock,
                     Deployer.DEFAULT_ACTIVATION_BOUND);
             started.push(deployer);
-            RulesRoutes rulesRoutes = new RulesRoutes(vertx, RulesRoutes.DEFAULT_MAX_BODY_BYTES, deployer);
+            RulesRoutes rulesRoutes = new RulesRoutes(vertx, RulesRoutes.DEFAULT_MAX_BODY_BYTES, deployer,
+                    new Replay(kafkaProps, java.time.Duration.ofSeconds(60)));
             rulesRoutes.mount(router);
             started.push(rulesRoutes);
         }

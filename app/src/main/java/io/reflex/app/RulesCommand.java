@@ -31,6 +31,7 @@ final class RulesCommand {
             Usage: reflex rules validate FILE...
                    reflex rules test FILE.tests.yaml...
                    reflex rules deploy FILE [--url URL] [--author NAME]
+                   reflex rules replay FILE --from TIME --to TIME [--url URL] [--json]
 
             validate
             Compiles each rule package (DRL file) exactly as a running Reflex would, without
@@ -67,6 +68,14 @@ final class RulesCommand {
               --author NAME  who deploys, kept with the version (default: $USER)
             Exit status: 0 deployed, 1 refused or Reflex unreachable, 2 for a usage error.
 
+            replay
+            Asks a running Reflex what the package would have done with the alerts it recorded
+            between --from and --to (ISO-8601, e.g. 2026-11-26T10:00:00Z), next to what was done
+            (POST /api/rules/replay). Prints one block per alert (= same, - only done, + only the
+            candidate) and the counts; --json prints the report as JSON.
+            Exit status: 0 when the candidate decides exactly as was decided, 1 when it differs or
+            cannot run, 2 for a usage error.
+
             Options:
               -h, --help   show this help
 
@@ -98,6 +107,9 @@ final class RulesCommand {
             }
             case "deploy" -> {
                 return deploy(args.subList(1, args.size()), out, err);
+            }
+            case "replay" -> {
+                return replay(args.subList(1, args.size()), out, err);
             }
             default -> {
                 err.println("reflex rules: unknown subcommand '" + command + "'.");
@@ -166,6 +178,66 @@ final class RulesCommand {
             return Main.FAILED;
         } catch (java.io.IOException e) {
             err.println("reflex rules deploy: " + e);
+            return Main.FAILED;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Main.FAILED;
+        }
+    }
+
+    private static int replay(List<String> args, PrintStream out, PrintStream err) {
+        java.util.Map<String, String> options = new java.util.HashMap<>(java.util.Map.of("--url", "http://127.0.0.1:8080"));
+        boolean json = false;
+        List<String> files = new ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            if (arg.equals("--json")) {
+                json = true;
+            } else if (java.util.Set.of("--url", "--from", "--to").contains(arg) && i + 1 < args.size()) {
+                options.put(arg, args.get(++i));
+            } else if (arg.startsWith("-")) {
+                err.println("reflex rules replay: unknown option or missing value '" + arg + "'; see `reflex rules --help`.");
+                return Main.USAGE;
+            } else {
+                files.add(arg);
+            }
+        }
+        if (files.size() != 1 || !options.containsKey("--from") || !options.containsKey("--to")) {
+            err.println("reflex rules replay: name one rule package and the range, e.g. `reflex rules replay"
+                    + " candidate.drl --from 2026-11-26T10:00:00Z --to 2026-11-26T11:00:00Z`.");
+            return Main.USAGE;
+        }
+        String drl;
+        try {
+            drl = java.nio.file.Files.readString(java.nio.file.Path.of(files.get(0)));
+        } catch (java.io.IOException | RuntimeException e) {
+            err.println("reflex rules replay: cannot read " + files.get(0) + " (" + e.getMessage() + ").");
+            return Main.USAGE;
+        }
+        String query = "?from=" + java.net.URLEncoder.encode(options.get("--from"), java.nio.charset.StandardCharsets.UTF_8)
+                + "&to=" + java.net.URLEncoder.encode(options.get("--to"), java.nio.charset.StandardCharsets.UTF_8);
+        try {
+            java.net.http.HttpResponse<String> answer = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(options.get("--url").replaceAll("/+$", "")
+                                    + "/api/rules/replay" + query))
+                            .timeout(java.time.Duration.ofMinutes(5))
+                            .header("Content-Type", "text/plain; charset=utf-8")
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(drl)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (answer.statusCode() != 200) {
+                err.println("reflex rules replay: Reflex answered " + answer.statusCode() + ": " + answer.body());
+                return Main.FAILED;
+            }
+            io.reflex.rules.replay.ReplayReport report =
+                    io.reflex.model.Json.MAPPER.readValue(answer.body(), io.reflex.rules.replay.ReplayReport.class);
+            out.print(json ? answer.body() + "\n" : report.text());
+            return report.summary().identical() ? Main.OK : Main.FAILED;
+        } catch (java.net.ConnectException e) {
+            err.println("reflex rules replay: nothing answers at " + options.get("--url") + "; is `reflex up` running"
+                    + " there? (--url)");
+            return Main.FAILED;
+        } catch (java.io.IOException e) {
+            err.println("reflex rules replay: " + e);
             return Main.FAILED;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -50,6 +50,7 @@ class ReflexUpIT {
     private final HttpClient http = HttpClient.newHttpClient();
     private Reflex reflex;
     private String webhookIncident;
+    private final Instant testsStarted = Instant.now();
 
     @BeforeAll
     void start(@TempDir Path dir) {
@@ -123,6 +124,24 @@ class ReflexUpIT {
                 .isEqualTo(Main.OK);
         assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("deployed as version");
         assertThat(json(get(reflex, "/api/rules")).path("active").asLong()).isGreaterThan(before);
+    }
+
+    @Test
+    @Order(7)
+    void aReplayOfTheDemoPackageOverTheRecordedAlertsDecidesAsWasDecided(@TempDir Path dir) throws Exception {
+        Path demo = dir.resolve("demo.drl");
+        Files.writeString(demo, new String(getClass().getResourceAsStream("/io/reflex/rules/demo/demo.drl")
+                .readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream print = new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8);
+        int code = Main.run(new String[] {"rules", "replay", demo.toString(), "--from", testsStarted.toString(),
+                "--to", Instant.now().toString(), "--url", "http://127.0.0.1:" + reflex.httpPort(), "--json"}, print, print);
+        JsonNode report = Json.MAPPER.readTree(out.toString(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(report.path("summary").path("same").asInt()).as(report.toString()).isGreaterThanOrEqualTo(2);
+        assertThat(report.path("summary").path("onlyCandidate").asInt()).as(report.toString()).isZero();
+        assertThat(code).isIn(Main.OK, Main.FAILED);
+        HttpResponse<String> noRange = post("/api/rules/replay", "rule x when then end");
+        assertThat(noRange.statusCode()).isEqualTo(400);
     }
 
     @Test

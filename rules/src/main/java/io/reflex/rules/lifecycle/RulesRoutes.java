@@ -5,6 +5,7 @@ import io.reflex.model.ApiError;
 import io.reflex.model.Json;
 import io.reflex.rules.RuleCompilationException;
 import io.reflex.rules.RuleCompiler;
+import io.reflex.rules.replay.Replay;
 import io.reflex.rules.RuleError;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -51,6 +52,7 @@ public final class RulesRoutes implements AutoCloseable {
     static final String VALIDATE_PATH = "/api/rules/validate";
     static final String RULES_PATH = "/api/rules";
     static final String ROLLBACK_PATH = "/api/rules/rollback/:version";
+    static final String REPLAY_PATH = "/api/rules/replay";
     static final String AUTHOR_HEADER = "X-Reflex-Author";
 
     private static final Logger LOG = LoggerFactory.getLogger(RulesRoutes.class);
@@ -64,6 +66,9 @@ public final class RulesRoutes implements AutoCloseable {
     private final Deployer deployer;
     /** One thread: deploys and rollbacks of this process happen one after the other. */
     private final WorkerExecutor deployers;
+    /** Null when this process cannot read the recorded history. */
+    private final Replay replay;
+    private final WorkerExecutor replays;
 
     /**
      * Validates with {@link RuleCompiler#validate(String)}.
@@ -72,16 +77,21 @@ public final class RulesRoutes implements AutoCloseable {
      *                     ({@link #DEFAULT_MAX_BODY_BYTES} is a sane value)
      */
     public RulesRoutes(Vertx vertx, long maxBodyBytes) {
-        this(vertx, maxBodyBytes, MAX_IN_FLIGHT, RuleCompiler::validate, null);
+        this(vertx, maxBodyBytes, MAX_IN_FLIGHT, RuleCompiler::validate, null, null);
     }
 
     /** Validates, and deploys, lists and rolls back through the deployer. */
     public RulesRoutes(Vertx vertx, long maxBodyBytes, Deployer deployer) {
-        this(vertx, maxBodyBytes, MAX_IN_FLIGHT, RuleCompiler::validate, deployer);
+        this(vertx, maxBodyBytes, MAX_IN_FLIGHT, RuleCompiler::validate, deployer, null);
+    }
+
+    /** All of the above, and replays candidates over the recorded alerts ({@code POST /api/rules/replay}). */
+    public RulesRoutes(Vertx vertx, long maxBodyBytes, Deployer deployer, Replay replay) {
+        this(vertx, maxBodyBytes, MAX_IN_FLIGHT, RuleCompiler::validate, deployer, replay);
     }
 
     RulesRoutes(Vertx vertx, long maxBodyBytes, int maxInFlight, Function<String, List<RuleError>> validator) {
-        this(vertx, maxBodyBytes, maxInFlight, validator, null);
+        this(vertx, maxBodyBytes, maxInFlight, validator, null, null);
     }
 
     /**
@@ -89,7 +99,7 @@ public final class RulesRoutes implements AutoCloseable {
      * @param validator   the errors of a package, empty when it compiles; called on a worker thread
      */
     RulesRoutes(Vertx vertx, long maxBodyBytes, int maxInFlight, Function<String, List<RuleError>> validator,
-            Deployer deployer) {
+            Deployer deployer, Replay replay) {
         if (maxBodyBytes <= 0) {
             throw new IllegalArgumentException("maxBodyBytes must be positive, got " + maxBodyBytes);
         }
@@ -103,6 +113,10 @@ public final class RulesRoutes implements AutoCloseable {
         this.deployer = deployer;
         this.deployers = deployer == null ? null : vertx.createSharedWorkerExecutor("reflex-rules-deployer", 1,
                 Deployer.DEFAULT_ACTIVATION_BOUND.toSeconds() * 4, TimeUnit.SECONDS);
+        this.replay = replay;
+        // One replay at a time: each reads a time range of two topics.
+        this.replays = replay == null ? null : vertx.createSharedWorkerExecutor("reflex-rules-replay", 1, 5,
+                TimeUnit.MINUTES);
     }
 
     public void mount(Router router) {
@@ -121,6 +135,51 @@ public final class RulesRoutes implements AutoCloseable {
             })).failureHandler(this::failure);
             router.post(ROLLBACK_PATH).handler(this::rollback).failureHandler(this::failure);
         }
+        if (replay != null) {
+            router.post(REPLAY_PATH)
+                    .handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
+                    .handler(this::replay)
+                    .failureHandler(this::failure);
+        }
+    }
+
+    /**
+     * {@code POST /api/rules/replay?from=…&to=…} with a candidate package as the body: what it
+     * would have done with the alerts recorded in [from, to), next to what was done.
+     */
+    private void replay(RoutingContext ctx) {
+        Buffer body = ctx.body().buffer();
+        String drl = body == null ? "" : body.toString(StandardCharsets.UTF_8);
+        java.time.Instant from;
+        java.time.Instant to;
+        try {
+            from = java.time.Instant.parse(String.valueOf(ctx.request().getParam("from")));
+            to = java.time.Instant.parse(String.valueOf(ctx.request().getParam("to")));
+        } catch (java.time.format.DateTimeParseException e) {
+            respond(ctx, 400, new ApiError("bad_range", "Give the time range as from and to query parameters in"
+                    + " ISO-8601, e.g. ?from=2026-11-26T10:00:00Z&to=2026-11-26T11:00:00Z.", List.of()));
+            return;
+        }
+        if (drl.isBlank() || !to.isAfter(from)) {
+            respond(ctx, 400, new ApiError("bad_request", drl.isBlank() ? "The body is empty: send the candidate"
+                    + " package's DRL text." : "to must be after from.", List.of()));
+            return;
+        }
+        replays.executeBlocking(() -> {
+            try {
+                return new Answer(200, replay.run(from, to, "replay request", drl));
+            } catch (RuleCompilationException e) {
+                return new Answer(422, new Invalid(false, e.errors()));
+            }
+        }, true).onComplete(ar -> {
+            if (ar.failed()) {
+                LOG.warn("replay {}..{} failed: {}", from, to, ar.cause().toString());
+                respond(ctx, 503, new ApiError("replay_failed", "The recorded alerts could not be read: "
+                        + ar.cause().getMessage() + ". Check Kafka and retry, or narrow the range.", List.of()));
+                return;
+            }
+            respond(ctx, ar.result().status(), ar.result().body());
+        });
     }
 
     /** A status and a body, computed on the deployer thread. */
@@ -222,6 +281,9 @@ public final class RulesRoutes implements AutoCloseable {
         compilers.close();
         if (deployers != null) {
             deployers.close();
+        }
+        if (replays != null) {
+            replays.close();
         }
     }
 

@@ -150,39 +150,58 @@ final class RulesCommand {
             err.println("reflex rules deploy: cannot read " + file + " (" + e.getMessage() + ").");
             return Main.USAGE;
         }
-        try {
-            java.net.http.HttpResponse<String> answer = java.net.http.HttpClient.newHttpClient().send(
-                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(url.replaceAll("/+$", "") + "/api/rules"))
-                            .timeout(java.time.Duration.ofSeconds(60))
-                            .header("Content-Type", "text/plain; charset=utf-8")
-                            .header("X-Reflex-Author", author)
-                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(drl)).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString());
-            com.fasterxml.jackson.databind.JsonNode body = io.reflex.model.Json.MAPPER.readTree(answer.body());
-            if (answer.statusCode() == 201 || answer.statusCode() == 202) {
-                out.println(file + ": deployed as version " + body.path("version").asLong()
-                        + (answer.statusCode() == 202 ? " (not yet running everywhere: " + body.path("message").asText("")
-                        + ")" : ""));
-                return Main.OK;
-            }
-            if (answer.statusCode() == 422 && body.has("errors")) {
-                body.path("errors").forEach(e -> out.println(file + ":" + e.path("line").asInt() + ":"
-                        + (e.path("column").asInt() + 1) + ": " + e.path("message").asText().replaceAll("\\s+", " ")));
-                out.println(file + ": not deployed; the active version is unchanged");
-                return Main.FAILED;
-            }
-            err.println("reflex rules deploy: Reflex answered " + answer.statusCode() + ": " + answer.body());
-            return Main.FAILED;
-        } catch (java.net.ConnectException e) {
-            err.println("reflex rules deploy: nothing answers at " + url + "; is `reflex up` running there? (--url)");
-            return Main.FAILED;
-        } catch (java.io.IOException e) {
-            err.println("reflex rules deploy: " + e);
-            return Main.FAILED;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        java.net.http.HttpResponse<String> answer = post("deploy", url, "/api/rules", drl,
+                java.time.Duration.ofSeconds(60), Map.of("X-Reflex-Author", author), err);
+        if (answer == null) {
             return Main.FAILED;
         }
+        com.fasterxml.jackson.databind.JsonNode body;
+        try {
+            body = io.reflex.model.Json.MAPPER.readTree(answer.body());
+        } catch (IOException e) {
+            err.println("reflex rules deploy: Reflex answered " + answer.statusCode() + ": " + answer.body());
+            return Main.FAILED;
+        }
+        if (answer.statusCode() == 201 || answer.statusCode() == 202) {
+            out.println(file + ": deployed as version " + body.path("version").asLong()
+                    + (answer.statusCode() == 202 ? " (not yet running everywhere: " + body.path("message").asText("")
+                    + ")" : ""));
+            return Main.OK;
+        }
+        if (answer.statusCode() == 422 && body.has("errors")) {
+            body.path("errors").forEach(e -> out.println(file + ":" + e.path("line").asInt() + ":"
+                    + (e.path("column").asInt() + 1) + ": " + e.path("message").asText().replaceAll("\\s+", " ")));
+            out.println(file + ": not deployed; the active version is unchanged");
+            return Main.FAILED;
+        }
+        err.println("reflex rules deploy: Reflex answered " + answer.statusCode() + ": " + answer.body());
+        return Main.FAILED;
+    }
+
+    /**
+     * POSTs {@code body} to a running Reflex; null (with the reason on {@code err}) when nothing
+     * answered, so each command only decides what an answer means.
+     */
+    private static java.net.http.HttpResponse<String> post(String command, String url, String pathAndQuery,
+            String body, java.time.Duration timeout, Map<String, String> headers, PrintStream err) {
+        try {
+            java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create(url.replaceAll("/+$", "") + pathAndQuery))
+                    .timeout(timeout)
+                    .header("Content-Type", "text/plain; charset=utf-8")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body));
+            headers.forEach(request::header);
+            return java.net.http.HttpClient.newHttpClient().send(request.build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+        } catch (java.net.ConnectException e) {
+            err.println("reflex rules " + command + ": nothing answers at " + url + "; is `reflex up` running there?"
+                    + " (--url)");
+        } catch (IOException | IllegalArgumentException e) {
+            err.println("reflex rules " + command + ": " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return null;
     }
 
     private static int replay(List<String> args, PrintStream out, PrintStream err) {
@@ -216,55 +235,58 @@ final class RulesCommand {
         }
         String query = "?from=" + java.net.URLEncoder.encode(options.get("--from"), java.nio.charset.StandardCharsets.UTF_8)
                 + "&to=" + java.net.URLEncoder.encode(options.get("--to"), java.nio.charset.StandardCharsets.UTF_8);
+        java.net.http.HttpResponse<String> answer = post("replay", options.get("--url"), "/api/rules/replay" + query,
+                drl, java.time.Duration.ofMinutes(5), Map.of(), err);
+        if (answer == null) {
+            return Main.FAILED;
+        }
+        if (answer.statusCode() != 200) {
+            err.println("reflex rules replay: Reflex answered " + answer.statusCode() + ": " + answer.body());
+            return Main.FAILED;
+        }
+        io.reflex.rules.replay.ReplayReport report;
         try {
-            java.net.http.HttpResponse<String> answer = java.net.http.HttpClient.newHttpClient().send(
-                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(options.get("--url").replaceAll("/+$", "")
-                                    + "/api/rules/replay" + query))
-                            .timeout(java.time.Duration.ofMinutes(5))
-                            .header("Content-Type", "text/plain; charset=utf-8")
-                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(drl)).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString());
-            if (answer.statusCode() != 200) {
-                err.println("reflex rules replay: Reflex answered " + answer.statusCode() + ": " + answer.body());
-                return Main.FAILED;
+            report = io.reflex.model.Json.MAPPER.readValue(answer.body(), io.reflex.rules.replay.ReplayReport.class);
+        } catch (IOException e) {
+            err.println("reflex rules replay: the report could not be read: " + e.getMessage());
+            return Main.FAILED;
+        }
+        out.print(json ? answer.body() + "\n" : report.text());
+        return report.summary().identical() ? Main.OK : Main.FAILED;
+    }
+
+    /** The file arguments of validate and test, or the exit status when there are none to run. */
+    private record FileArgs(List<String> names, Integer exit) {
+        static FileArgs parse(String command, String what, String example, List<String> args, PrintStream out,
+                PrintStream err) {
+            List<String> names = new ArrayList<>();
+            boolean options = true;
+            for (String arg : args) {
+                if (options && arg.equals("--")) {
+                    options = false;
+                } else if (options && (arg.equals("-h") || arg.equals("--help"))) {
+                    out.print(HELP);
+                    return new FileArgs(names, Main.OK);
+                } else if (options && arg.startsWith("-") && arg.length() > 1) {
+                    err.println("reflex rules " + command + ": unknown option '" + arg + "'. Run `reflex rules --help`.");
+                    return new FileArgs(names, Main.USAGE);
+                } else {
+                    names.add(arg);
+                }
             }
-            io.reflex.rules.replay.ReplayReport report =
-                    io.reflex.model.Json.MAPPER.readValue(answer.body(), io.reflex.rules.replay.ReplayReport.class);
-            out.print(json ? answer.body() + "\n" : report.text());
-            return report.summary().identical() ? Main.OK : Main.FAILED;
-        } catch (java.net.ConnectException e) {
-            err.println("reflex rules replay: nothing answers at " + options.get("--url") + "; is `reflex up` running"
-                    + " there? (--url)");
-            return Main.FAILED;
-        } catch (java.io.IOException e) {
-            err.println("reflex rules replay: " + e);
-            return Main.FAILED;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Main.FAILED;
+            if (names.isEmpty()) {
+                err.println("reflex rules " + command + ": name at least one " + what + ".");
+                err.println("Example: " + example);
+                return new FileArgs(names, Main.USAGE);
+            }
+            return new FileArgs(names, null);
         }
     }
 
     private static int test(List<String> args, PrintStream out, PrintStream err) {
-        List<String> files = new ArrayList<>();
-        boolean options = true;
-        for (String arg : args) {
-            if (options && arg.equals("--")) {
-                options = false;
-            } else if (options && (arg.equals("-h") || arg.equals("--help"))) {
-                out.print(HELP);
-                return Main.OK;
-            } else if (options && arg.startsWith("-") && arg.length() > 1) {
-                err.println("reflex rules test: unknown option '" + arg + "'. Run `reflex rules --help`.");
-                return Main.USAGE;
-            } else {
-                files.add(arg);
-            }
-        }
-        if (files.isEmpty()) {
-            err.println("reflex rules test: name at least one rule test file to run.");
-            err.println("Example: reflex rules test rules/*.tests.yaml");
-            return Main.USAGE;
+        FileArgs files = FileArgs.parse("test", "rule test file to run", "reflex rules test rules/*.tests.yaml", args, out, err);
+        if (files.exit() != null) {
+            return files.exit();
         }
         // Every file (and the rule package it names) is read before any test runs, as validate does:
         // a typo in a path or a key should not wait behind seconds of compiling.
@@ -273,7 +295,7 @@ final class RulesCommand {
         Map<String, Path> packagePaths = new LinkedHashMap<>();
         Map<String, String> packages = new LinkedHashMap<>();
         List<String> unreadable = new ArrayList<>();
-        for (String file : files) {
+        for (String file : files.names()) {
             try {
                 RuleTestFile suite = RuleTestFile.read(Path.of(file), yaml);
                 Path drl = RuleTestRunner.rulesPath(Path.of(file), suite);
@@ -335,30 +357,14 @@ final class RulesCommand {
     }
 
     private static int validate(List<String> args, PrintStream out, PrintStream err) {
-        List<String> files = new ArrayList<>();
-        boolean options = true;
-        for (String arg : args) {
-            if (options && arg.equals("--")) {
-                options = false;
-            } else if (options && (arg.equals("-h") || arg.equals("--help"))) {
-                out.print(HELP);
-                return Main.OK;
-            } else if (options && arg.startsWith("-") && arg.length() > 1) {
-                err.println("reflex rules validate: unknown option '" + arg + "'. Run `reflex rules --help`.");
-                return Main.USAGE;
-            } else {
-                files.add(arg);
-            }
-        }
-        if (files.isEmpty()) {
-            err.println("reflex rules validate: name at least one rule package (DRL file) to validate.");
-            err.println("Example: reflex rules validate rules/*.drl");
-            return Main.USAGE;
+        FileArgs files = FileArgs.parse("validate", "rule package (DRL file) to validate", "reflex rules validate rules/*.drl", args, out, err);
+        if (files.exit() != null) {
+            return files.exit();
         }
         // Every file is read before any is compiled: a typo in a path should not wait behind seconds of compiling.
         Map<String, String> packages = new LinkedHashMap<>();
         List<String> unreadable = new ArrayList<>();
-        for (String file : files) {
+        for (String file : files.names()) {
             try {
                 packages.put(file, Files.readString(Path.of(file)));
             } catch (NoSuchFileException e) {

@@ -62,13 +62,7 @@ public final class AlertmanagerAdapter extends ObjectPayloadAdapter {
         JsonNode root = readObject(body);
         Instant receivedAt = clock.instant();
         Problems problems = problems();
-        JsonNode version = root.get("version");
-        if (version == null) {
-            problems.add("version", "missing; expected \"" + VERSION + "\"");
-        } else if (!version.isTextual() || !VERSION.equals(version.textValue())) {
-            problems.add("version", "expected \"" + VERSION + "\", got " + version
-                    + " (only Alertmanager's webhook payload version 4 is understood)");
-        }
+        checkVersion(root, VERSION, " (only Alertmanager's webhook payload version 4 is understood)", problems);
         JsonNode alerts = root.get("alerts");
         List<AlertEvent> events = new ArrayList<>();
         if (alerts == null) {

@@ -81,13 +81,7 @@ public final class GrafanaAdapter extends ObjectPayloadAdapter {
         JsonNode root = readObject(body);
         Instant receivedAt = clock.instant();
         Problems problems = problems();
-        JsonNode version = root.get("version");
-        if (version == null) {
-            problems.add("version", "missing; expected \"" + VERSION + "\"");
-        } else if (!version.isTextual() || !VERSION.equals(version.textValue())) {
-            problems.add("version", "expected \"" + VERSION + "\", got " + version
-                    + "; only Grafana's default webhook payload (version 1) is understood");
-        }
+        checkVersion(root, VERSION, "; only Grafana's default webhook payload (version 1) is understood", problems);
         String groupOrg = orgId(root.get("orgId"), "orgId", problems);
         JsonNode truncated = root.get("truncatedAlerts");
         if (truncated != null && !truncated.isNull() && !truncated.canConvertToInt()) {

@@ -57,6 +57,19 @@ public abstract class ObjectPayloadAdapter implements SourceAdapter {
         return new Problems(format, hint);
     }
 
+    /**
+     * The payload's {@code version} must be the string {@code expected}; otherwise a problem that
+     * ends with {@code understood}, which says what this adapter reads.
+     */
+    protected static void checkVersion(JsonNode root, String expected, String understood, Problems problems) {
+        JsonNode version = root.get("version");
+        if (version == null) {
+            problems.add("version", "missing; expected \"" + expected + "\"");
+        } else if (!version.isTextual() || !expected.equals(version.textValue())) {
+            problems.add("version", "expected \"" + expected + "\", got " + version + understood);
+        }
+    }
+
     /** The body as a JSON object; anything else is refused at once. */
     protected final JsonNode readObject(byte[] body) {
         JsonNode root = json.read(body, hint);

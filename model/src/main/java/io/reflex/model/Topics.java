@@ -19,7 +19,7 @@ public final class Topics {
     public static final Topic<Action> ACTIONS =
             new Topic<>("reflex.actions", new JsonSerde<>(Action.class), 6, false);
 
-    /** Action results, keyed by target key. Written by the remediator. */
+    /** Action results, keyed by {@link Action#resultKey()} (the incident's resource key). Written by the remediator. */
     public static final Topic<ActionResult> RESULTS =
             new Topic<>("reflex.results", new JsonSerde<>(ActionResult.class), 6, false);
 

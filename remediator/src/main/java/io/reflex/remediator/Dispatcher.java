@@ -31,7 +31,7 @@ final class Dispatcher {
 
     /** Where results and timeline entries go; the Kafka-backed one writes both topics. */
     interface Reporter {
-        void result(String targetKey, ActionResult result);
+        void result(String key, ActionResult result);
 
         void timeline(TimelineEntry entry);
     }
@@ -90,8 +90,9 @@ final class Dispatcher {
             return finish(action, ActionStatus.FAILED, 1, now, "no connector named '" + action.target().connector()
                     + "' is configured (configured: " + connectorNames + "); add it under connectors: in the config");
         }
-        reporter.result(action.target().key(),
-                new ActionResult(action.id(), action.incidentId(), ActionStatus.STARTED, 1, null, now, null));
+        reporter.result(action.resultKey(),
+                new ActionResult(action.id(), action.incidentId(), ActionStatus.STARTED, 1, null, now, null,
+                        action.type()));
         reporter.timeline(new TimelineEntry(action.incidentId(), now, TimelineKind.ACTION_DISPATCHED,
                 "dispatched " + what + " to connector " + action.target().connector(),
                 Map.of("actionId", action.id(), "connector", action.target().connector())));
@@ -111,8 +112,9 @@ final class Dispatcher {
 
     private ActionStatus finish(Action action, ActionStatus status, int attempt, Instant startedAt, String detail) {
         Instant now = clock.instant();
-        reporter.result(action.target().key(),
-                new ActionResult(action.id(), action.incidentId(), status, attempt, detail, startedAt, now));
+        reporter.result(action.resultKey(),
+                new ActionResult(action.id(), action.incidentId(), status, attempt, detail, startedAt, now,
+                        action.type()));
         reporter.timeline(new TimelineEntry(action.incidentId(), now, TimelineKind.ACTION_RESULT,
                 action.type().wireName() + " " + action.target().key() + " " + status + ": " + detail,
                 Map.of("actionId", action.id(), "status", status.name())));

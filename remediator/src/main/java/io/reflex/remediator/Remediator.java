@@ -171,11 +171,11 @@ public final class Remediator implements AutoCloseable {
         log.info("Remediator stopped");
     }
 
-    /** Writes results (keyed by target) and timeline entries (keyed by incident) with acks=all. */
+    /** Writes results (keyed by the incident's resource) and timeline entries (keyed by incident) with acks=all. */
     private final class KafkaReporter implements Dispatcher.Reporter {
         @Override
-        public void result(String targetKey, ActionResult result) {
-            producer.send(new ProducerRecord<>(Topics.RESULTS.name(), targetKey, result));
+        public void result(String key, ActionResult result) {
+            producer.send(new ProducerRecord<>(Topics.RESULTS.name(), key, result));
         }
 
         @Override

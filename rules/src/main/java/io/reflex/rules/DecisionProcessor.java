@@ -254,7 +254,8 @@ final class DecisionProcessor implements Processor<String, AlertEvent, String, O
                     ruleset.shadow() ? ActionMode.SHADOW : ActionMode.EXECUTE,
                     request.requiresApproval(),
                     now,
-                    now.plus(config.actionTimeout()));
+                    now.plus(config.actionTimeout()),
+                    incident.resource().key());
             forward(DecisionTopology.ACTIONS_SINK, action.target().key(), action, timestamp);
             forward(DecisionTopology.TIMELINE_SINK, incident.id(), ruleFired(action, request.trigger()), timestamp);
             metrics.action(action.type());

@@ -115,7 +115,8 @@ class DecisionTopologyTest {
         List<KeyValue<String, Action>> decided = actions.readKeyValuesToList();
         Action expected = new Action(Action.idFor(incidentId, RESTART_RULE, alert.id() + "#0"), incidentId,
                 new RuleRef(RESTART_RULE, 1), ActionType.RESTART_SERVICE, new Target("process", "service", "demo-shop"),
-                Map.of(), ActionMode.EXECUTE, false, clock.instant(), clock.instant().plus(Duration.ofMinutes(2)));
+                Map.of(), ActionMode.EXECUTE, false, clock.instant(), clock.instant().plus(Duration.ofMinutes(2)),
+                "service:demo-shop");
         assertThat(decided).containsExactly(KeyValue.pair("service:demo-shop", expected));
 
         List<KeyValue<String, TimelineEntry>> steps = timeline.readKeyValuesToList();

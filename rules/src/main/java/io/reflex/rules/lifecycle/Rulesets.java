@@ -17,6 +17,7 @@ public final class Rulesets {
     private final Ruleset initial;
     private final Map<String, Ruleset> compiled = new ConcurrentHashMap<>();
     private final AtomicReference<RulesetVersion> active = new AtomicReference<>();
+    private final AtomicReference<RulesetVersion> shadow = new AtomicReference<>();
     private final Map<String, Long> running = new ConcurrentHashMap<>();
 
     /** @param initial the package the stage runs until a version is deployed (version 1: the demo or rules file) */
@@ -38,6 +39,19 @@ public final class Rulesets {
     /** Called for each {@code active} record read from the topic, in topic order. */
     public void activeChanged(RulesetVersion version) {
         active.set(version);
+    }
+
+    /**
+     * The version running in shadow beside the active one (its actions recorded with mode
+     * SHADOW, never executed), or null when none is.
+     */
+    public RulesetVersion shadow() {
+        return shadow.get();
+    }
+
+    /** Called for each {@code shadow} record read from the topic; null when the shadow was stopped. */
+    public void shadowChanged(RulesetVersion version) {
+        shadow.set(version);
     }
 
     /** Seeds the active record from the global store when the topic was restored rather than read. */

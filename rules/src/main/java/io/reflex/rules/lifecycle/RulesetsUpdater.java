@@ -9,6 +9,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /** Keeps the global store of {@code reflex.rulesets} and tells the stage when the active version changes. */
 public final class RulesetsUpdater implements Processor<String, RulesetVersion, Void, Void> {
     public static final String ACTIVE_KEY = "active";
+    /** The key of the version running in shadow beside the active one; a tombstone stops it. */
+    public static final String SHADOW_KEY = "shadow";
 
     private final String storeName;
     private final Rulesets rulesets;
@@ -31,11 +33,16 @@ public final class RulesetsUpdater implements Processor<String, RulesetVersion, 
         }
         if (record.value() == null) {
             store.delete(record.key());
+            if (SHADOW_KEY.equals(record.key())) {
+                rulesets.shadowChanged(null);
+            }
             return;
         }
         store.put(record.key(), record.value());
         if (ACTIVE_KEY.equals(record.key())) {
             rulesets.activeChanged(record.value());
+        } else if (SHADOW_KEY.equals(record.key())) {
+            rulesets.shadowChanged(record.value());
         }
     }
 }

@@ -25,6 +25,16 @@ public interface Connector extends AutoCloseable {
      */
     Outcome execute(Action action) throws InterruptedException;
 
+    /**
+     * Looks at the target of an action that was started at {@code startedAt} but has no
+     * result (the remediator stopped in between), so it is not run blindly a second time.
+     * Bounded like {@link #execute}. The default cannot tell: the action is escalated to a person.
+     */
+    default Reconciliation reconcile(Action action, java.time.Instant startedAt) throws InterruptedException {
+        return Reconciliation.unknown("connector " + name() + " cannot tell whether " + action.type().wireName()
+                + " " + action.target().key() + " took effect; check the target by hand");
+    }
+
     /** Releases what the connector holds (stops the processes it started, closes clients). */
     @Override
     default void close() {

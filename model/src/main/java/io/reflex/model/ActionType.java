@@ -9,10 +9,20 @@ import java.util.stream.Collectors;
 /** What a remediation does. Serialised in snake case, as users write it in rules and config. */
 public enum ActionType {
     RESTART_SERVICE,
+    /** Stops a service (drills inject faults with it; a rule may stop a runaway one). */
+    STOP_SERVICE,
+    START_SERVICE,
     SCALE,
+    /** Cuts a host, node or pod off the network (labels, NetworkPolicy, firewall), per connector. */
     ISOLATE_HOST,
+    /** Marks a node unschedulable. */
+    CORDON_NODE,
+    /** Cordons a node and evicts its pods. */
+    DRAIN_NODE,
     ROTATE_PATCH,
     RUN_PLAYBOOK,
+    /** Runs a configured script or command template on a target (ssh). */
+    RUN_SCRIPT,
     NOTIFY,
     ESCALATE;
 

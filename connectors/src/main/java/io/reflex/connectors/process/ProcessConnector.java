@@ -2,6 +2,7 @@ package io.reflex.connectors.process;
 
 import io.reflex.connectors.spi.Connector;
 import io.reflex.connectors.spi.Outcome;
+import io.reflex.connectors.spi.Reconciliation;
 import io.reflex.model.Action;
 import io.reflex.model.ActionMode;
 import io.reflex.model.ActionType;
@@ -38,8 +39,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Manages named local services as real OS processes and restarts them on
- * {@code restart_service} actions.
+ * Manages named local services as real OS processes: restarts, stops and starts them on
+ * {@code restart_service}, {@code stop_service} and {@code start_service} actions.
  *
  * <p>Files, under the data directory it is given: {@code logs/<service>.log} (the child's
  * stdout and stderr, appended) and {@code run/<service>.pid} (written on each start, removed
@@ -59,6 +60,9 @@ public final class ProcessConnector implements Connector {
     public static final String NAME = "process";
     /** The only target kind this connector acts on. */
     public static final String SERVICE_KIND = "service";
+    /** The action types it carries out, in the order its refusals list them. */
+    static final List<ActionType> SUPPORTED = List.of(ActionType.RESTART_SERVICE, ActionType.STOP_SERVICE,
+            ActionType.START_SERVICE);
 
     /** How long a stopping service gets after SIGTERM before SIGKILL. */
     static final Duration STOP_GRACE = Duration.ofSeconds(5);
@@ -68,6 +72,13 @@ public final class ProcessConnector implements Connector {
     static final Duration SETTLE = Duration.ofSeconds(1);
     static final Duration HEALTH_POLL = Duration.ofMillis(250);
     static final Duration HEALTH_REQUEST_TIMEOUT = Duration.ofSeconds(2);
+    /**
+     * PID file mtime vs. the action's start: the kernel stamps mtimes from a coarse clock (one
+     * tick, a few ms, behind), so a file written just after the action started may look older.
+     */
+    static final Duration MTIME_SLACK = Duration.ofMillis(100);
+    /** Stopping keeps this much of the action's budget for SIGKILL and the exit after it. */
+    static final Duration KILL_MARGIN = Duration.ofSeconds(1);
     /** PID file mtime vs. process start time: /proc reports start times from a boot time in whole seconds. */
     static final Duration START_TIME_SLACK = Duration.ofSeconds(2);
     static final int LOG_TAIL_LINES = 20;
@@ -113,44 +124,107 @@ public final class ProcessConnector implements Connector {
     @Override
     public Outcome execute(Action action) throws InterruptedException {
         Objects.requireNonNull(action, "action");
-        if (action.type() != ActionType.RESTART_SERVICE) {
-            return Outcome.refused("process connector cannot " + action.type().wireName()
-                    + "; it supports restart_service");
+        final Outcome refusal = refusal(action);
+        if (refusal != null) {
+            return refusal;
+        }
+        final Managed managed = services.get(action.target().name());
+        final String service = managed.spec.name();
+        final Verb verb = Verb.of(action.type());
+        if (closed) {
+            return Outcome.failed("process connector is shut down; " + service + " was not " + verb.done, false);
+        }
+        if (action.mode() != ActionMode.EXECUTE) {
+            // The remediator normally stops rehearsals before they reach a connector; if one
+            // gets here anyway, it must not touch the service.
+            return Outcome.succeeded(action.mode() + ": would " + verb.word + " " + service + " ("
+                    + describeState(managed) + "); nothing was done");
+        }
+        final Duration budget = Duration.between(clock.instant(), action.deadline());
+        if (budget.isNegative() || budget.isZero()) {
+            return Outcome.failed("the deadline " + action.deadline() + " passed before the " + verb.word + " of "
+                    + service + " began; nothing was done", false);
+        }
+        LOG.info("{} {} for action {} (incident {}), deadline in {}", verb.doing, service, action.id(),
+                action.incidentId(), seconds(budget));
+        final Outcome outcome = switch (verb) {
+            case RESTART -> restart(managed, budget);
+            case STOP -> stopService(managed, budget);
+            case START -> startService(managed, budget);
+        };
+        LOG.info("action {} on {}: {} - {}", action.id(), service, outcome.status(), firstLine(outcome.detail()));
+        return outcome;
+    }
+
+    /**
+     * Looks at the service's pid file and the process it names (not at this object's own
+     * state: after a crash of the application, the process may outlive the connector that
+     * started it).
+     * <ul>
+     *   <li>{@code restart_service}, {@code start_service}: APPLIED when the process is alive,
+     *       verifiably the service's, started at or after {@code startedAt} and healthy;
+     *       NOT_APPLIED when it is not running or was started before {@code startedAt};
+     *       UNKNOWN otherwise (started since, but not healthy within its startTimeout; the
+     *       pid file unreadable; the start time unknown).</li>
+     *   <li>{@code stop_service}: APPLIED when not running, NOT_APPLIED when running (stopping
+     *       again is safe).</li>
+     * </ul>
+     * An action this connector would refuse is NOT_APPLIED: it never did anything, and running
+     * it again is refused again.
+     */
+    @Override
+    public Reconciliation reconcile(Action action, Instant startedAt) throws InterruptedException {
+        Objects.requireNonNull(action, "action");
+        Objects.requireNonNull(startedAt, "startedAt");
+        final Outcome refusal = refusal(action);
+        if (refusal != null) {
+            return Reconciliation.notApplied("the process connector refuses this action, so it did nothing: "
+                    + refusal.detail());
+        }
+        if (action.mode() != ActionMode.EXECUTE) {
+            return Reconciliation.notApplied(action.mode() + " actions never touch the service");
+        }
+        final Managed managed = services.get(action.target().name());
+        final Verb verb = Verb.of(action.type());
+        final Duration lockWait = managed.spec.startTimeout().plus(STOP_GRACE).plus(KILL_WAIT);
+        // Waiting for the lock means a start or stop in this process finishes first, so its
+        // half-done state is not taken for the outcome.
+        if (!managed.lock.tryLock(lockWait.toNanos(), TimeUnit.NANOSECONDS)) {
+            return Reconciliation.unknown("a start or stop of " + managed.spec.name() + " in this process did not"
+                    + " finish within " + seconds(lockWait) + "; look at the service by hand");
+        }
+        try {
+            final Reconciliation found = verb == Verb.STOP
+                    ? reconcileStop(managed) : reconcileStart(managed, verb, startedAt);
+            LOG.info("reconciled action {} ({} {}, started {}): {} - {}", action.id(), action.type().wireName(),
+                    managed.spec.name(), startedAt, found.state(), found.detail());
+            return found;
+        } finally {
+            managed.lock.unlock();
+        }
+    }
+
+    /** Why the action is not this connector's to run, or null when it is. */
+    private Outcome refusal(Action action) {
+        if (!SUPPORTED.contains(action.type())) {
+            return Outcome.refused("process connector cannot " + action.type().wireName() + "; it supports "
+                    + SUPPORTED.stream().map(ActionType::wireName).collect(Collectors.joining(", ")));
         }
         final Target target = action.target();
         if (!SERVICE_KIND.equals(target.kind())) {
-            return Outcome.refused("process connector restarts targets of kind '" + SERVICE_KIND + "', not "
+            return Outcome.refused("process connector acts on targets of kind '" + SERVICE_KIND + "', not "
                     + ServiceNames.quote(target.kind()) + "; nothing was done");
         }
         final String service = target.name();
         if (!ServiceNames.isValid(service)) {
             return Outcome.refused(ServiceNames.whyInvalid(service) + "; nothing was done");
         }
-        final Managed managed = services.get(service);
-        if (managed == null) {
+        if (!services.containsKey(service)) {
             return Outcome.refused("service '" + service + "' is not managed by the process connector (configured: "
                     + (services.isEmpty() ? "none" : String.join(", ", services.keySet()))
                     + "); nothing was done. To manage it, add it under connectors." + name + ".services");
         }
-        if (closed) {
-            return Outcome.failed("process connector is shut down; " + service + " was not restarted", false);
-        }
-        if (action.mode() != ActionMode.EXECUTE) {
-            // The remediator normally stops rehearsals before they reach a connector; if one
-            // gets here anyway, it must not touch the service.
-            return Outcome.succeeded(action.mode() + ": would restart " + service + " (" + describeState(managed)
-                    + "); nothing was done");
-        }
-        final Duration budget = Duration.between(clock.instant(), action.deadline());
-        if (budget.isNegative() || budget.isZero()) {
-            return Outcome.failed("the deadline " + action.deadline() + " passed before the restart of " + service
-                    + " began; nothing was done", false);
-        }
-        LOG.info("restarting {} for action {} (incident {}), deadline in {}", service, action.id(),
-                action.incidentId(), seconds(budget));
-        final Outcome outcome = restart(managed, budget);
-        LOG.info("action {} on {}: {} - {}", action.id(), service, outcome.status(), firstLine(outcome.detail()));
-        return outcome;
+        return null;
     }
 
     /** The pid of the service's process when it is running and was started by this connector. */
@@ -191,7 +265,7 @@ public final class ProcessConnector implements Connector {
             if (current != null && current.process.isAlive()) {
                 return current.process.pid();
             }
-            reapLeftover(managed);
+            reapLeftover(managed, STOP_GRACE);
             try {
                 return launch(managed).process.pid();
             } catch (IOException e) {
@@ -274,7 +348,33 @@ public final class ProcessConnector implements Connector {
         return managed;
     }
 
-    // --- restart -------------------------------------------------------------------------
+    // --- restart, stop, start --------------------------------------------------------------
+
+    /** The action types, with the words their details use. */
+    private enum Verb {
+        RESTART("restart", "restarted", "restarting"),
+        STOP("stop", "stopped", "stopping"),
+        START("start", "started", "starting");
+
+        final String word;
+        final String done;
+        final String doing;
+
+        Verb(String word, String done, String doing) {
+            this.word = word;
+            this.done = done;
+            this.doing = doing;
+        }
+
+        static Verb of(ActionType type) {
+            return switch (type) {
+                case RESTART_SERVICE -> RESTART;
+                case STOP_SERVICE -> STOP;
+                case START_SERVICE -> START;
+                default -> throw new IllegalArgumentException("process connector cannot " + type.wireName());
+            };
+        }
+    }
 
     private Outcome restart(Managed managed, Duration budget) throws InterruptedException {
         final String service = managed.spec.name();
@@ -282,8 +382,7 @@ public final class ProcessConnector implements Connector {
         // a budget, and a fixed or stepped clock must not make a wait last forever.
         final long began = System.nanoTime();
         if (!managed.lock.tryLock(budget.toNanos(), TimeUnit.NANOSECONDS)) {
-            return Outcome.failed("another restart of " + service + " was still running when the deadline came ("
-                    + seconds(budget) + "); nothing was done. Retry once it has finished", true);
+            return busy(service, Verb.RESTART, budget);
         }
         try {
             if (closed) {
@@ -292,8 +391,7 @@ public final class ProcessConnector implements Connector {
             final Child old = managed.child;
             final String before;
             if (old != null && old.process.isAlive()) {
-                final Duration grace = min(STOP_GRACE, left(began, budget));
-                if (!stop(managed, old, grace)) {
+                if (!stop(managed, old, stopGrace(began, budget))) {
                     return Outcome.failed("restart of " + service + " failed: pid " + old.process.pid()
                             + " did not exit after SIGTERM and SIGKILL; nothing new was started. Check the process"
                             + " (a process stuck in the kernel, state D, cannot be killed)", true);
@@ -308,37 +406,261 @@ public final class ProcessConnector implements Connector {
             } else {
                 before = "it was not running; started pid ";
             }
-
-            reapLeftover(managed);
-            final String impostor = answeredBeforeStart(managed.spec, left(began, budget));
-            if (impostor != null) {
-                return Outcome.failed("restart of " + service + " failed: " + impostor + "; nothing was started", true);
-            }
-
-            final Child next;
-            try {
-                next = launch(managed);
-            } catch (IOException e) {
-                return Outcome.failed("restart of " + service + " failed: " + cannotStart(managed.spec, e), false);
-            }
-            final long pid = next.process.pid();
-            final Duration waitLimit = min(managed.spec.startTimeout(), left(began, budget));
-            final Health health = awaitHealthy(managed.spec, next, waitLimit);
-            if (health.healthy()) {
-                return Outcome.succeeded("restarted " + service + ": " + before + pid + ", healthy after "
-                        + seconds(health.after()));
-            }
-            final String limit = waitLimit.equals(managed.spec.startTimeout())
-                    ? "startTimeout " + seconds(waitLimit) : "time left before the action's deadline, " + seconds(waitLimit);
-            final String what = next.process.isAlive()
-                    ? "pid " + pid + " is not healthy after " + seconds(health.after()) + " (limit: " + limit
-                    + "); last health check: " + health.problem() + ". The process is left running"
-                    : "pid " + pid + " " + health.problem();
-            return Outcome.failed("restart of " + service + " failed: " + what + ". Check its log "
-                    + logFile(service) + "; last lines:\n" + logTail(service, next), true);
+            final String reaped = reapLeftover(managed, stopGrace(began, budget));
+            return launchAndAwait(managed, Verb.RESTART, began, budget,
+                    "restarted " + service + ": " + (reaped == null ? "" : reaped + "; ") + before);
         } finally {
             managed.lock.unlock();
         }
+    }
+
+    /**
+     * SIGTERM, then SIGKILL, to the service's process tree; a leftover of an earlier run of the
+     * application (found through the pid file) is stopped the same way. Stopping a stopped
+     * service succeeds.
+     */
+    private Outcome stopService(Managed managed, Duration budget) throws InterruptedException {
+        final String service = managed.spec.name();
+        final long began = System.nanoTime();
+        if (!managed.lock.tryLock(budget.toNanos(), TimeUnit.NANOSECONDS)) {
+            return busy(service, Verb.STOP, budget);
+        }
+        try {
+            if (closed) {
+                return Outcome.failed("process connector is shut down; " + service + " was not stopped", false);
+            }
+            final Child child = managed.child;
+            if (child != null && child.process.isAlive()) {
+                if (!stop(managed, child, stopGrace(began, budget))) {
+                    return Outcome.failed("stop of " + service + " failed: pid " + child.process.pid()
+                            + " did not exit after SIGTERM and SIGKILL. Check the process (a process stuck in the"
+                            + " kernel, state D, cannot be killed)", true);
+                }
+                if (Thread.interrupted()) {
+                    throw new InterruptedException("interrupted while stopping " + service + "; it was killed");
+                }
+                return Outcome.succeeded("stopped " + service + ": pid " + child.process.pid() + " ("
+                        + exitDescription(child.process) + ") and its child processes are gone; pid file removed");
+            }
+            final Optional<ProcessHandle> leftover = leftover(managed);
+            if (leftover.isPresent()) {
+                final long pid = leftover.get().pid();
+                if (!terminate(leftover.get(), leftover.get().descendants().collect(Collectors.toList()),
+                        stopGrace(began, budget))) {
+                    return Outcome.failed("stop of " + service + " failed: pid " + pid + ", left running by an"
+                            + " earlier run of Reflex, did not exit after SIGTERM and SIGKILL", true);
+                }
+                deletePidFile(service, pid);
+                return Outcome.succeeded("stopped " + service + ": pid " + pid + ", left running by an earlier run"
+                        + " of Reflex, and its child processes are gone; pid file removed");
+            }
+            deleteStalePidFile(service);
+            return Outcome.succeeded(service + " was not running"
+                    + (child == null ? "" : " (pid " + child.process.pid() + " exited: " + exitDescription(child.process) + ")")
+                    + "; nothing to stop");
+        } finally {
+            managed.lock.unlock();
+        }
+    }
+
+    /** Starts the service and waits until it is healthy, as autostart does; a running healthy one is left alone. */
+    private Outcome startService(Managed managed, Duration budget) throws InterruptedException {
+        final String service = managed.spec.name();
+        final long began = System.nanoTime();
+        if (!managed.lock.tryLock(budget.toNanos(), TimeUnit.NANOSECONDS)) {
+            return busy(service, Verb.START, budget);
+        }
+        try {
+            if (closed) {
+                return Outcome.failed("process connector is shut down; " + service + " was not started", false);
+            }
+            final Child current = managed.child;
+            if (current != null && current.process.isAlive()) {
+                final long pid = current.process.pid();
+                final Duration waitLimit = min(managed.spec.startTimeout(), left(began, budget));
+                final Health health = awaitHealthy(managed.spec, current, waitLimit);
+                if (health.healthy()) {
+                    return Outcome.succeeded(service + " was already running (pid " + pid + ") and is healthy;"
+                            + " nothing was started");
+                }
+                return Outcome.failed("start of " + service + " failed: it is already running (pid " + pid
+                        + ") but not healthy after " + seconds(health.after()) + ": " + health.problem()
+                        + ". Nothing was started; restart_service replaces the process. Check its log "
+                        + logFile(service), true);
+            }
+            final String reaped = reapLeftover(managed, stopGrace(began, budget));
+            return launchAndAwait(managed, Verb.START, began, budget,
+                    "started " + service + ": " + (reaped == null ? "" : reaped + "; ") + "pid ");
+        } finally {
+            managed.lock.unlock();
+        }
+    }
+
+    /**
+     * The second half of a restart or start: launches a process and waits until it is healthy.
+     * Caller holds the lock, has stopped the old process and reaped leftovers.
+     *
+     * @param success the beginning of the success detail, followed by the new pid
+     */
+    private Outcome launchAndAwait(Managed managed, Verb verb, long began, Duration budget, String success)
+            throws InterruptedException {
+        final String service = managed.spec.name();
+        final String impostor = answeredBeforeStart(managed.spec, left(began, budget));
+        if (impostor != null) {
+            return Outcome.failed(verb.word + " of " + service + " failed: " + impostor + "; nothing was started", true);
+        }
+        final Child next;
+        try {
+            next = launch(managed);
+        } catch (IOException e) {
+            return Outcome.failed(verb.word + " of " + service + " failed: " + cannotStart(managed.spec, e), false);
+        }
+        final long pid = next.process.pid();
+        final Duration waitLimit = min(managed.spec.startTimeout(), left(began, budget));
+        final Health health = awaitHealthy(managed.spec, next, waitLimit);
+        if (health.healthy()) {
+            return Outcome.succeeded(success + pid + ", healthy after " + seconds(health.after()));
+        }
+        final String limit = waitLimit.equals(managed.spec.startTimeout())
+                ? "startTimeout " + seconds(waitLimit) : "time left before the action's deadline, " + seconds(waitLimit);
+        final String what = next.process.isAlive()
+                ? "pid " + pid + " is not healthy after " + seconds(health.after()) + " (limit: " + limit
+                + "); last health check: " + health.problem() + ". The process is left running"
+                : "pid " + pid + " " + health.problem();
+        return Outcome.failed(verb.word + " of " + service + " failed: " + what + ". Check its log "
+                + logFile(service) + "; last lines:\n" + logTail(service, next), true);
+    }
+
+    private static Outcome busy(String service, Verb verb, Duration budget) {
+        return Outcome.failed("another restart, start or stop of " + service + " was still running when the"
+                + " deadline came (" + seconds(budget) + "); the " + verb.word + " was not done. Retry once it has"
+                + " finished", true);
+    }
+
+    /** SIGTERM's grace period: at most {@link #STOP_GRACE}, leaving time for SIGKILL before the deadline. */
+    private static Duration stopGrace(long began, Duration budget) {
+        final Duration left = left(began, budget).minus(KILL_MARGIN);
+        return min(STOP_GRACE, left.isNegative() ? Duration.ZERO : left);
+    }
+
+    // --- reconcile -------------------------------------------------------------------------
+
+    private Reconciliation reconcileStop(Managed managed) {
+        final String service = managed.spec.name();
+        final Running running;
+        try {
+            running = running(managed);
+        } catch (Unreadable e) {
+            return Reconciliation.unknown(e.getMessage());
+        }
+        if (running.handle == null) {
+            return Reconciliation.applied(service + " is not running (" + running.why + "): the stop is in place");
+        }
+        return Reconciliation.notApplied(service + " is running as pid " + running.handle.pid() + " (started "
+                + running.started + "): the stop did not take effect; stopping it again is safe");
+    }
+
+    private Reconciliation reconcileStart(Managed managed, Verb verb, Instant startedAt) throws InterruptedException {
+        final String service = managed.spec.name();
+        final Running running;
+        try {
+            running = running(managed);
+        } catch (Unreadable e) {
+            return Reconciliation.unknown(e.getMessage());
+        }
+        if (running.handle == null) {
+            return Reconciliation.notApplied(service + " is not running (" + running.why + "): the " + verb.word
+                    + " did not take effect, or the service died since; running it again is safe");
+        }
+        final long pid = running.handle.pid();
+        if (running.pidFileWritten.isBefore(startedAt.minus(MTIME_SLACK))) {
+            return Reconciliation.notApplied(service + " runs as pid " + pid + ", started " + running.started
+                    + ", before the action started at " + startedAt + ": the " + verb.word + " was never done;"
+                    + " running it again is safe");
+        }
+        if (running.started.isBefore(startedAt.minus(START_TIME_SLACK))) {
+            // The pid file is newer than its process: someone rewrote or touched it.
+            return Reconciliation.unknown("the pid file of " + service + " was written at " + running.pidFileWritten
+                    + ", after the action started at " + startedAt + ", but its pid " + pid + " runs since "
+                    + running.started + "; look at the service by hand");
+        }
+        final Optional<URI> url = managed.spec.health();
+        if (url.isEmpty()) {
+            return Reconciliation.applied(service + " runs as pid " + pid + ", started " + running.started
+                    + ", after the action started at " + startedAt + " (no health URL configured)");
+        }
+        // A start interrupted by the crash may still be warming up: wait out its startTimeout.
+        final Duration sinceStart = Duration.between(running.started, clock.instant());
+        final Duration window = managed.spec.startTimeout().minus(sinceStart.isNegative() ? Duration.ZERO : sinceStart);
+        final long began = System.nanoTime();
+        final Duration limit = window.isNegative() ? Duration.ZERO : min(window, managed.spec.startTimeout());
+        while (true) {
+            final String problem = healthProbe.check(url.get(), HEALTH_REQUEST_TIMEOUT);
+            if (problem == null && running.handle.isAlive()) {
+                return Reconciliation.applied(service + " runs as pid " + pid + ", started " + running.started
+                        + ", after the action started at " + startedAt + ", and GET " + url.get() + " answers 2xx");
+            }
+            if (!running.handle.isAlive()) {
+                return Reconciliation.notApplied(service + " was " + verb.done + " as pid " + pid + " at "
+                        + running.started + " but has exited since: running the " + verb.word + " again is safe");
+            }
+            if (left(began, limit).isZero()) {
+                return Reconciliation.unknown(service + " was " + verb.done + " as pid " + pid + " at " + running.started
+                        + ", after the action started at " + startedAt + ", but is not healthy: GET " + url.get() + " "
+                        + problem + ". Look at the service (log " + logFile(service) + ")");
+            }
+            try {
+                running.handle.onExit().get(min(HEALTH_POLL, left(began, limit)).toNanos(), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                // still running: poll again
+            }
+        }
+    }
+
+    /** The service's process as the pid file names it, or why it is not running. */
+    private record Running(ProcessHandle handle, Instant started, Instant pidFileWritten, String why) {
+        static Running not(String why) {
+            return new Running(null, null, null, why);
+        }
+    }
+
+    /** The pid file or process cannot be read: nobody can tell whether the service runs. */
+    private static final class Unreadable extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Unreadable(String message) {
+            super(message);
+        }
+    }
+
+    private Running running(Managed managed) throws Unreadable {
+        final String service = managed.spec.name();
+        final Path file = runDir.resolve(service + ".pid");
+        final Optional<PidFile> pidFile;
+        try {
+            pidFile = readPidFile(file);
+        } catch (IOException | NumberFormatException e) {
+            throw new Unreadable("the pid file " + file + " of " + service + " cannot be read (" + e
+                    + "); look at the service by hand");
+        }
+        if (pidFile.isEmpty()) {
+            return Running.not("no pid file " + file);
+        }
+        final long pid = pidFile.get().pid();
+        final Optional<ProcessHandle> handle = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+        if (handle.isEmpty()) {
+            return Running.not("pid " + pid + " from its pid file has exited");
+        }
+        final ProcessHandle.Info info = handle.get().info();
+        if (info.startInstant().isEmpty() || info.command().isEmpty()) {
+            throw new Unreadable("pid " + pid + " of " + service + " is alive, but its start time or program cannot"
+                    + " be read (another user's process?); look at the service by hand");
+        }
+        if (!isService(managed.spec, info, pidFile.get().written())) {
+            return Running.not("pid " + pid + " from its pid file is now another program, "
+                    + fileName(info.command().get()) + " started " + info.startInstant().get());
+        }
+        return new Running(handle.get(), info.startInstant().get(), pidFile.get().written(), null);
     }
 
     /**
@@ -466,46 +788,79 @@ public final class ProcessConnector implements Connector {
     /**
      * Stops a process left by an earlier run of the application that died without closing
      * us, so the new process does not clash with it (same port) nor live on as an orphan.
-     * Only when it is verifiably ours: started no later than its pid file was written (so
-     * the pid was not reused since) and running the configured program.
+     *
+     * @return what was done, for the outcome's detail, or null when there was no leftover
      */
-    private void reapLeftover(Managed managed) {
+    private String reapLeftover(Managed managed, Duration grace) {
+        final String service = managed.spec.name();
+        final Optional<ProcessHandle> leftover = leftover(managed);
+        if (leftover.isEmpty()) {
+            return null;
+        }
+        final long pid = leftover.get().pid();
+        LOG.warn("service {}: pid {} from an earlier run is still alive (the application was not shut down"
+                + " cleanly); stopping it before starting a new one", service, pid);
+        if (!terminate(leftover.get(), leftover.get().descendants().collect(Collectors.toList()), grace)) {
+            LOG.error("service {}: leftover pid {} did not exit; the new process may clash with it", service, pid);
+            return "pid " + pid + ", left running by an earlier run of Reflex, did not exit";
+        }
+        return "stopped pid " + pid + ", left running by an earlier run of Reflex";
+    }
+
+    /**
+     * The live process the pid file names, when it is not our current child and verifiably a
+     * process of this service started by an earlier run: started no later than its pid file was
+     * written (so the pid was not reused since) and running the configured program.
+     */
+    private Optional<ProcessHandle> leftover(Managed managed) {
         final String service = managed.spec.name();
         final Path file = runDir.resolve(service + ".pid");
-        final long pid;
-        final Instant written;
+        final Optional<PidFile> pidFile;
         try {
-            if (!Files.exists(file)) {
-                return;
-            }
-            pid = Long.parseLong(Files.readString(file, StandardCharsets.US_ASCII).trim());
-            written = Files.getLastModifiedTime(file).toInstant();
+            pidFile = readPidFile(file);
         } catch (IOException | NumberFormatException e) {
             LOG.warn("ignoring unreadable pid file {}: {}", file, e.toString());
-            return;
+            return Optional.empty();
         }
+        if (pidFile.isEmpty()) {
+            return Optional.empty();
+        }
+        final long pid = pidFile.get().pid();
         final Child current = managed.child;
         if (current != null && current.process.pid() == pid) {
-            return; // ours, and handled by the caller
+            return Optional.empty(); // ours, and handled by the caller
         }
         final Optional<ProcessHandle> handle = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
         if (handle.isEmpty()) {
-            return;
+            return Optional.empty();
         }
-        final ProcessHandle.Info info = handle.get().info();
-        final boolean startedBeforeFile = info.startInstant()
-                .map(started -> !started.isAfter(written.plus(START_TIME_SLACK))).orElse(false);
-        final String configured = fileName(managed.spec.command().get(0));
-        final boolean sameProgram = info.command().map(c -> fileName(c).startsWith(configured)).orElse(false);
-        if (!startedBeforeFile || !sameProgram) {
+        if (!isService(managed.spec, handle.get().info(), pidFile.get().written())) {
             LOG.info("pid file {} names pid {}, which is not a leftover {} (another program, or started later);"
                     + " leaving it alone", file, pid, service);
-            return;
+            return Optional.empty();
         }
-        LOG.warn("service {}: pid {} from an earlier run is still alive (the application was not shut down"
-                + " cleanly); stopping it before starting a new one", service, pid);
-        if (!terminate(handle.get(), handle.get().descendants().collect(Collectors.toList()), STOP_GRACE)) {
-            LOG.error("service {}: leftover pid {} did not exit; the new process may clash with it", service, pid);
+        return handle;
+    }
+
+    /** Whether a process is the service's: started no later than its pid file, running the configured program. */
+    private static boolean isService(ServiceSpec spec, ProcessHandle.Info info, Instant pidFileWritten) {
+        final boolean startedBeforeFile = info.startInstant()
+                .map(started -> !started.isAfter(pidFileWritten.plus(START_TIME_SLACK))).orElse(false);
+        final String configured = fileName(spec.command().get(0));
+        final boolean sameProgram = info.command().map(c -> fileName(c).startsWith(configured)).orElse(false);
+        return startedBeforeFile && sameProgram;
+    }
+
+    private record PidFile(long pid, Instant written) {
+    }
+
+    private static Optional<PidFile> readPidFile(Path file) throws IOException {
+        try {
+            final Instant written = Files.getLastModifiedTime(file).toInstant();
+            return Optional.of(new PidFile(Long.parseLong(Files.readString(file, StandardCharsets.US_ASCII).trim()),
+                    written));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
         }
     }
 
@@ -513,7 +868,9 @@ public final class ProcessConnector implements Connector {
     private boolean stopQuietly(Managed managed) {
         final Child child = managed.child;
         if (child == null || !child.process.isAlive()) {
-            deletePidFile(managed.spec.name(), child);
+            if (child != null) {
+                deletePidFile(managed.spec.name(), child.process.pid());
+            }
             return false;
         }
         stop(managed, child, STOP_GRACE);
@@ -534,7 +891,7 @@ public final class ProcessConnector implements Connector {
         final boolean exited = terminate(handle, descendants, grace);
         final String service = managed.spec.name();
         if (exited) {
-            deletePidFile(service, child);
+            deletePidFile(service, child.process.pid());
             LOG.info("stopped service {}: pid {} ({})", service, child.process.pid(), exitDescription(child.process));
         } else {
             LOG.error("service {}: pid {} did not exit after SIGKILL", service, child.process.pid());
@@ -583,16 +940,28 @@ public final class ProcessConnector implements Connector {
         }
     }
 
-    private void deletePidFile(String service, Child child) {
+    private void deletePidFile(String service, long pid) {
         final Path file = runDir.resolve(service + ".pid");
         try {
-            // Only our own pid: a file naming another pid may belong to a leftover we could not stop.
-            if (child != null && Files.exists(file)
-                    && Files.readString(file, StandardCharsets.US_ASCII).trim().equals(Long.toString(child.process.pid()))) {
+            // Only that pid: a file naming another pid may belong to a leftover we could not stop.
+            if (Files.exists(file) && Files.readString(file, StandardCharsets.US_ASCII).trim().equals(Long.toString(pid))) {
                 Files.delete(file);
             }
         } catch (IOException e) {
             LOG.warn("could not remove pid file {}: {}", file, e.toString());
+        }
+    }
+
+    /** Removes the pid file when the pid it names has exited (a crash of the service or of ours). */
+    private void deleteStalePidFile(String service) {
+        final Path file = runDir.resolve(service + ".pid");
+        try {
+            final Optional<PidFile> pidFile = readPidFile(file);
+            if (pidFile.isPresent() && ProcessHandle.of(pidFile.get().pid()).filter(ProcessHandle::isAlive).isEmpty()) {
+                deletePidFile(service, pidFile.get().pid());
+            }
+        } catch (IOException | NumberFormatException e) {
+            LOG.warn("could not check pid file {}: {}", file, e.toString());
         }
     }
 

@@ -7,6 +7,8 @@ import io.reflex.connectors.spi.Connector;
 import io.reflex.connectors.spi.ConnectorContext;
 import io.reflex.connectors.spi.Connectors;
 import io.reflex.connectors.spi.Outcome;
+import io.reflex.connectors.spi.Reconciliation;
+import io.reflex.model.Action;
 import io.reflex.model.ActionStatus;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
@@ -23,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -261,6 +264,124 @@ class ProcessConnectorIT {
         connectors.close();
 
         assertThat(started.isAlive()).isFalse();
+    }
+
+    // --- stop_service and start_service ------------------------------------------------------
+
+    @Test
+    void stopServiceEndsTheWholeTreeAndStartServiceBringsItBackHealthy() throws Exception {
+        final int port = freePort();
+        final ProcessConnector connector = connector(Map.of("demo-shop", service(port, 200, "ignore-term", "spawn-child")));
+        final long pid = connector.start("demo-shop");
+        awaitHealth(port, 200);
+        final List<ProcessHandle> family = new ArrayList<>(ProcessHandle.of(pid).orElseThrow().descendants()
+                .collect(Collectors.toList()));
+        assertThat(family).as("the sleep child").isNotEmpty();
+        family.add(ProcessHandle.of(pid).orElseThrow());
+        seen.addAll(family);
+
+        final Outcome stopped = connector.execute(TestActions.stop("demo-shop", CLOCK.instant(), Duration.ofSeconds(60)));
+
+        assertThat(stopped).isEqualTo(Outcome.succeeded("stopped demo-shop: pid " + pid + " (exit code 137, signal 9"
+                + " if it was killed) and its child processes are gone; pid file removed"));
+        assertThat(family.stream().filter(ProcessHandle::isAlive).map(ProcessConnectorIT::describe)).isEmpty();
+        assertThat(connector.pidFile("demo-shop")).doesNotExist();
+        assertThat(health(port)).isEqualTo(-1);
+        assertThat(Files.readString(connector.logFile("demo-shop"))).contains("SIGTERM received; not stopping");
+
+        final Outcome again = connector.execute(TestActions.stop("demo-shop", CLOCK.instant(), Duration.ofSeconds(60)));
+        assertThat(again).isEqualTo(Outcome.succeeded("demo-shop was not running (pid " + pid + " exited: exit code 137,"
+                + " signal 9 if it was killed); nothing to stop"));
+
+        final Outcome started = connector.execute(TestActions.start("demo-shop", CLOCK.instant(), Duration.ofSeconds(60)));
+
+        assertThat(started.status()).as(started.detail()).isEqualTo(ActionStatus.SUCCEEDED);
+        final long next = connector.pid("demo-shop").orElseThrow();
+        ProcessHandle.of(next).orElseThrow().descendants().forEach(seen::add);
+        assertThat(started.detail()).matches("started demo-shop: pid " + next + ", healthy after \\d+\\.\\ds");
+        assertThat(health(port)).isEqualTo(200);
+        assertThat(Files.readString(connector.pidFile("demo-shop")).trim()).isEqualTo(Long.toString(next));
+
+        final Outcome startedAgain = connector.execute(TestActions.start("demo-shop", CLOCK.instant(), Duration.ofSeconds(60)));
+        assertThat(startedAgain).isEqualTo(Outcome.succeeded("demo-shop was already running (pid " + next
+                + ") and is healthy; nothing was started"));
+        assertThat(connector.pid("demo-shop")).hasValue(next);
+    }
+
+    @Test
+    void stopServiceStopsALeftoverOfAnEarlierRun() throws Exception {
+        final int port = freePort();
+        final Map<String, Object> services = Map.of("demo-shop", service(port, 200));
+        final ProcessConnector crashed = connector(services);
+        final ProcessHandle leftover = ProcessHandle.of(crashed.start("demo-shop")).orElseThrow();
+        awaitHealth(port, 200);
+
+        final ProcessConnector next = connector(services);
+        final Outcome outcome = next.execute(TestActions.stop("demo-shop", CLOCK.instant(), Duration.ofSeconds(60)));
+
+        assertThat(outcome).isEqualTo(Outcome.succeeded("stopped demo-shop: pid " + leftover.pid() + ", left running"
+                + " by an earlier run of Reflex, and its child processes are gone; pid file removed"));
+        assertThat(leftover.isAlive()).isFalse();
+        assertThat(next.pidFile("demo-shop")).doesNotExist();
+    }
+
+    // --- reconcile ---------------------------------------------------------------------------
+
+    @Test
+    void reconcileTellsARestartThatHappenedFromOneThatNeverDid() throws Exception {
+        final int port = freePort();
+        final Map<String, Object> services = Map.of("demo-shop", service(port, 200));
+        final ProcessConnector connector = connector(services);
+        final long old = connector.start("demo-shop");
+        awaitHealth(port, 200);
+
+        // An action that started a second after the running process: its restart was never done.
+        final Instant afterOld = Files.getLastModifiedTime(connector.pidFile("demo-shop")).toInstant().plusSeconds(1);
+        final Reconciliation neverDone = connector.reconcile(
+                TestActions.restart("demo-shop", afterOld, Duration.ofSeconds(60)), afterOld);
+        assertThat(neverDone.state()).as(neverDone.detail()).isEqualTo(Reconciliation.State.NOT_APPLIED);
+        assertThat(neverDone.detail()).startsWith("demo-shop runs as pid " + old + ", started ")
+                .endsWith(", before the action started at " + afterOld + ": the restart was never done; running it"
+                        + " again is safe");
+        final Reconciliation notStopped = connector.reconcile(
+                TestActions.stop("demo-shop", afterOld, Duration.ofSeconds(60)), afterOld);
+        assertThat(notStopped.state()).as(notStopped.detail()).isEqualTo(Reconciliation.State.NOT_APPLIED);
+
+        final Instant startedAt = CLOCK.instant();
+        final Action restart = TestActions.restart("demo-shop", startedAt, Duration.ofSeconds(60));
+        assertThat(connector.execute(restart).status()).isEqualTo(ActionStatus.SUCCEEDED);
+        final long restarted = connector.pid("demo-shop").orElseThrow();
+
+        final Reconciliation done = connector.reconcile(restart, startedAt);
+        assertThat(done.state()).as(done.detail()).isEqualTo(Reconciliation.State.APPLIED);
+        assertThat(done.detail()).startsWith("demo-shop runs as pid " + restarted + ", started ")
+                .endsWith(", after the action started at " + startedAt + ", and GET http://127.0.0.1:" + port
+                        + "/health answers 2xx");
+
+        // As after a crash of the application: a new connector sees only the pid file and the process.
+        final Reconciliation afterCrash = connector(services).reconcile(restart, startedAt);
+        assertThat(afterCrash).isEqualTo(done);
+    }
+
+    @Test
+    void reconcileFindsAServiceThatDiedNotRestartedAndStopped() throws Exception {
+        final int port = freePort();
+        final ProcessConnector connector = connector(Map.of("demo-shop", service(port, 200)));
+        final Instant startedAt = CLOCK.instant();
+        final Action start = TestActions.start("demo-shop", startedAt, Duration.ofSeconds(60));
+        assertThat(connector.execute(start).status()).isEqualTo(ActionStatus.SUCCEEDED);
+        final long pid = connector.pid("demo-shop").orElseThrow();
+        assertThat(connector.reconcile(start, startedAt).state()).isEqualTo(Reconciliation.State.APPLIED);
+
+        assertThat(ProcessHandle.of(pid).orElseThrow().destroyForcibly()).isTrue();
+        awaitLong().until(() -> !connector.isAlive("demo-shop"));
+
+        assertThat(connector.reconcile(start, startedAt)).isEqualTo(Reconciliation.notApplied("demo-shop is not"
+                + " running (pid " + pid + " from its pid file has exited): the start did not take effect, or the"
+                + " service died since; running it again is safe"));
+        final Action stop = TestActions.stop("demo-shop", startedAt, Duration.ofSeconds(60));
+        assertThat(connector.reconcile(stop, startedAt)).isEqualTo(Reconciliation.applied("demo-shop is not running"
+                + " (pid " + pid + " from its pid file has exited): the stop is in place"));
     }
 
     // --- safety ----------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.reflex.connectors.spi.Outcome;
+import io.reflex.connectors.spi.Reconciliation;
 import io.reflex.model.ActionMode;
 import io.reflex.model.ActionStatus;
 import io.reflex.model.ActionType;
@@ -79,13 +80,14 @@ class ProcessConnectorTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"SCALE", "ISOLATE_HOST", "ROTATE_PATCH", "RUN_PLAYBOOK", "NOTIFY", "ESCALATE"})
+    @ValueSource(strings = {"SCALE", "ISOLATE_HOST", "CORDON_NODE", "DRAIN_NODE", "ROTATE_PATCH", "RUN_PLAYBOOK",
+            "RUN_SCRIPT", "NOTIFY", "ESCALATE"})
     void otherActionTypesAreRefused(ActionType type) throws InterruptedException {
         final Outcome outcome = connector.execute(TestActions.action(type, "service", "demo-shop", ActionMode.EXECUTE,
                 NOW, Duration.ofSeconds(30)));
 
         assertThat(outcome).isEqualTo(Outcome.refused("process connector cannot " + type.wireName()
-                + "; it supports restart_service"));
+                + "; it supports restart_service, stop_service, start_service"));
     }
 
     @Test
@@ -94,7 +96,7 @@ class ProcessConnectorTest {
                 ActionMode.EXECUTE, NOW, Duration.ofSeconds(30)));
 
         assertThat(outcome).isEqualTo(Outcome.refused(
-                "process connector restarts targets of kind 'service', not 'host'; nothing was done"));
+                "process connector acts on targets of kind 'service', not 'host'; nothing was done"));
     }
 
     @Test
@@ -116,12 +118,78 @@ class ProcessConnectorTest {
         assertThat(outcome).isEqualTo(Outcome.succeeded(mode + ": would restart demo-shop (not running); nothing was done"));
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"STOP_SERVICE", "START_SERVICE"})
+    void hostileNamesAreRefusedForStopAndStartToo(ActionType type) throws InterruptedException {
+        final Outcome outcome = connector.execute(TestActions.action(type, "service", "x; touch /tmp/pwned",
+                ActionMode.EXECUTE, NOW, Duration.ofSeconds(30)));
+
+        assertThat(outcome.status()).isEqualTo(ActionStatus.REJECTED);
+        assertThat(outcome.detail()).contains("is not allowed").endsWith("; nothing was done");
+    }
+
+    @Test
+    void rehearsedStopAndStartSayWhatTheyWouldDo() throws InterruptedException {
+        final Outcome stop = connector.execute(TestActions.action(ActionType.STOP_SERVICE, "service", "demo-shop",
+                ActionMode.DRY_RUN, NOW, Duration.ofSeconds(30)));
+        final Outcome start = connector.execute(TestActions.action(ActionType.START_SERVICE, "service", "worker.v2",
+                ActionMode.SHADOW, NOW, Duration.ofSeconds(30)));
+
+        assertThat(stop).isEqualTo(Outcome.succeeded("DRY_RUN: would stop demo-shop (not running); nothing was done"));
+        assertThat(start).isEqualTo(Outcome.succeeded("SHADOW: would start worker.v2 (not running); nothing was done"));
+    }
+
+    @Test
+    void stoppingAServiceThatNeverRanSucceedsSayingSo() throws InterruptedException {
+        final Outcome outcome = connector.execute(TestActions.stop("demo-shop", NOW, Duration.ofSeconds(30)));
+
+        assertThat(outcome).isEqualTo(Outcome.succeeded("demo-shop was not running; nothing to stop"));
+    }
+
+    @Test
+    void aStopPastItsDeadlineFailsWithoutBeingTried() throws InterruptedException {
+        final Outcome outcome = connector.execute(TestActions.stop("demo-shop", NOW.minusSeconds(60), Duration.ofSeconds(30)));
+
+        assertThat(outcome).isEqualTo(Outcome.failed("the deadline 2025-03-01T11:59:30Z passed before the stop of"
+                + " demo-shop began; nothing was done", false));
+    }
+
+    @Test
+    void reconcilingAServiceWithoutPidFile() throws InterruptedException {
+        final Reconciliation restart = connector.reconcile(TestActions.restart("demo-shop", NOW, Duration.ofSeconds(30)), NOW);
+        final Reconciliation start = connector.reconcile(TestActions.start("demo-shop", NOW, Duration.ofSeconds(30)), NOW);
+        final Reconciliation stop = connector.reconcile(TestActions.stop("demo-shop", NOW, Duration.ofSeconds(30)), NOW);
+
+        assertThat(restart).isEqualTo(Reconciliation.notApplied("demo-shop is not running (no pid file "
+                + dataDir.resolve("run/demo-shop.pid") + "): the restart did not take effect, or the service died"
+                + " since; running it again is safe"));
+        assertThat(start.state()).isEqualTo(Reconciliation.State.NOT_APPLIED);
+        assertThat(start.detail()).contains("the start did not take effect");
+        assertThat(stop).isEqualTo(Reconciliation.applied("demo-shop is not running (no pid file "
+                + dataDir.resolve("run/demo-shop.pid") + "): the stop is in place"));
+    }
+
+    @Test
+    void reconcilingAnActionItWouldRefuseFindsNothingDone() throws InterruptedException {
+        final Reconciliation hostile = connector.reconcile(TestActions.restart("$(id)", NOW, Duration.ofSeconds(30)), NOW);
+        final Reconciliation scale = connector.reconcile(TestActions.action(ActionType.SCALE, "service", "demo-shop",
+                ActionMode.EXECUTE, NOW, Duration.ofSeconds(30)), NOW);
+
+        assertThat(hostile.state()).isEqualTo(Reconciliation.State.NOT_APPLIED);
+        assertThat(hostile.detail()).startsWith("the process connector refuses this action, so it did nothing:"
+                + " service name '$(id)' is not allowed");
+        assertThat(scale).isEqualTo(Reconciliation.notApplied("the process connector refuses this action, so it did"
+                + " nothing: process connector cannot scale; it supports restart_service, stop_service, start_service"));
+    }
+
     @Test
     void afterCloseNothingIsRestarted() throws InterruptedException {
         connector.close();
         final Outcome outcome = connector.execute(TestActions.restart("demo-shop", NOW, Duration.ofSeconds(30)));
 
         assertThat(outcome).isEqualTo(Outcome.failed("process connector is shut down; demo-shop was not restarted", false));
+        assertThat(connector.execute(TestActions.start("demo-shop", NOW, Duration.ofSeconds(30))))
+                .isEqualTo(Outcome.failed("process connector is shut down; demo-shop was not started", false));
         assertThatThrownBy(() -> connector.start("demo-shop")).hasMessageContaining("shut down");
     }
 

@@ -23,4 +23,12 @@ final class TestActions {
     static Action restart(String service, Instant now, Duration timeLeft) {
         return action(ActionType.RESTART_SERVICE, ProcessConnector.SERVICE_KIND, service, ActionMode.EXECUTE, now, timeLeft);
     }
+
+    static Action stop(String service, Instant now, Duration timeLeft) {
+        return action(ActionType.STOP_SERVICE, ProcessConnector.SERVICE_KIND, service, ActionMode.EXECUTE, now, timeLeft);
+    }
+
+    static Action start(String service, Instant now, Duration timeLeft) {
+        return action(ActionType.START_SERVICE, ProcessConnector.SERVICE_KIND, service, ActionMode.EXECUTE, now, timeLeft);
+    }
 }

@@ -170,6 +170,6 @@ class ConnectorsTest {
             assertThat(connectors.get(ProcessConnector.NAME)).get().isInstanceOf(ProcessConnector.class);
         }
         assertThatThrownBy(() -> Connectors.load(Map.of("proces", Map.of()), DATA, CLOCK))
-                .hasMessageContaining("connectors.proces: unknown connector; available: process");
+                .hasMessageContaining("connectors.proces: unknown connector; available: ansible, http, kubernetes, process, ssh");
     }
 }

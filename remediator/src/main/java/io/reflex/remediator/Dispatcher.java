@@ -2,6 +2,7 @@ package io.reflex.remediator;
 
 import io.reflex.connectors.spi.Connector;
 import io.reflex.connectors.spi.Outcome;
+import io.reflex.connectors.spi.Reconciliation;
 import io.reflex.model.Action;
 import io.reflex.model.ActionMode;
 import io.reflex.model.ActionResult;
@@ -9,31 +10,74 @@ import io.reflex.model.ActionStatus;
 import io.reflex.model.TimelineEntry;
 import io.reflex.model.TimelineKind;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Carries one action to its connector and reports every step. Blocking: runs on a worker
- * thread. Knows nothing of Kafka: what it reports goes to a {@link Reporter}.
+ * Carries one action through its life: deadline, mode, gate (guardrails), circuit breaker,
+ * execution with a timeout, retries with backoff, and reconciliation of an action a previous
+ * process started but never finished. Every step that decides something is reported as a result
+ * and a timeline entry. Knows nothing of Kafka: what it reports goes to a {@link Reporter}.
  *
- * <p>An action id is run at most once per dispatcher: ids already finished (seeded from
- * {@code reflex.results} at start, see {@link #markFinished}) are skipped.
+ * <p>Non-blocking for its caller: each step runs as a task on the worker executor, and waits
+ * (a hold, a backoff, an open breaker) are timers on the {@link Scheduler}, so a held action
+ * occupies no worker. The caller (the remediator) runs one action per target at a time.
  */
 final class Dispatcher {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+    /** How long a STARTED result may take to be acknowledged before the action is given up (and re-delivered). */
+    private static final Duration STARTED_ACK_TIMEOUT = Duration.ofSeconds(30);
+    /** When the gate itself fails, the action is held and asked again after this long. */
+    private static final Duration GATE_ERROR_RETRY = Duration.ofSeconds(10);
 
-    /** Where results and timeline entries go; the Kafka-backed one writes both topics. */
+    /** Where results and timeline entries go; each future completes when the write is durable. */
     interface Reporter {
-        void result(String key, ActionResult result);
+        CompletableFuture<Void> result(String key, ActionResult result);
 
-        void timeline(TimelineEntry entry);
+        CompletableFuture<Void> timeline(TimelineEntry entry);
+    }
+
+    /** How a job ended. */
+    enum End {
+        /** A terminal result was written and acknowledged: its record is done. */
+        FINISHED,
+        /** The action had finished before (a repeat delivery): nothing was written. */
+        REPEAT,
+        /** Given up without a terminal result (cancelled on revoke, shutdown, a write failed): deliver it again. */
+        ABANDONED
+    }
+
+    /** The tunables, taken from {@link RemediatorConfig}. */
+    record Settings(RemediatorConfig config) {
+        int maxAttempts() {
+            return config.retries().maxAttempts();
+        }
+
+        Duration backoff(int failedAttempt) {
+            Duration backoff = config.retries().initialBackoff();
+            for (int i = 1; i < failedAttempt && backoff.compareTo(config.retries().maxBackoff()) < 0; i++) {
+                backoff = backoff.multipliedBy(2);
+            }
+            return backoff.compareTo(config.retries().maxBackoff()) > 0 ? config.retries().maxBackoff() : backoff;
+        }
     }
 
     private final Function<String, Optional<Connector>> connectors;
@@ -41,84 +85,476 @@ final class Dispatcher {
     private final Reporter reporter;
     private final Clock clock;
     private final RemediatorMetrics metrics;
+    private final ActionGate gate;
+    private final ActionLedger ledger;
+    private final Settings settings;
+    private final Executor workers;
+    private final Scheduler scheduler;
+    private final CircuitBreakers breakers;
+    /** Finished here; the ledger learns of them only once the observer reads them back. */
     private final Set<String> finished = ConcurrentHashMap.newKeySet();
 
     Dispatcher(Function<String, Optional<Connector>> connectors, Set<String> connectorNames, Reporter reporter,
-            Clock clock, RemediatorMetrics metrics) {
+            Clock clock, RemediatorMetrics metrics, ActionGate gate, ActionLedger ledger, RemediatorConfig config,
+            Executor workers, Scheduler scheduler) {
         this.connectors = connectors;
         this.connectorNames = connectorNames;
         this.reporter = reporter;
         this.clock = clock;
         this.metrics = metrics;
+        this.gate = gate;
+        this.ledger = ledger;
+        this.settings = new Settings(config);
+        this.workers = workers;
+        this.scheduler = scheduler;
+        this.breakers = new CircuitBreakers(config.circuitBreaker().failures(), config.circuitBreaker().coolDown());
     }
 
-    void markFinished(String actionId) {
-        finished.add(actionId);
+    /** Starts the action's job now. */
+    Job dispatch(Action action) {
+        return dispatch(action, CompletableFuture.completedFuture(null));
     }
 
-    /** Runs the action unless it already ran; returns the final status it reported (empty when skipped as a repeat). */
-    Optional<ActionStatus> dispatch(Action action) {
-        MDC.put("incidentId", action.incidentId());
-        MDC.put("actionId", action.id());
-        try {
-            if (!finished.add(action.id())) {
-                log.info("Action {} already ran; this delivery is a repeat and is ignored", action.id());
-                return Optional.empty();
+    /** Starts the action's job once {@code ready} completes (the observer has caught up with its partition). */
+    Job dispatch(Action action, CompletionStage<?> ready) {
+        Job job = new Job(action);
+        ready.whenComplete((ignored, error) -> {
+            if (error != null) {
+                job.abandon("the results could not be read: " + error);
+            } else {
+                job.submit(job::begin);
             }
-            ActionStatus status = run(action);
+        });
+        return job;
+    }
+
+    /** One action on its way; {@link #done()} completes once, never exceptionally. */
+    final class Job {
+        private final Action action;
+        private final String what;
+        private final CompletableFuture<End> done = new CompletableFuture<>();
+        private final List<CompletableFuture<Void>> writes = new ArrayList<>();
+        private volatile boolean cancelled;
+        private boolean begun;
+        private Scheduler.Scheduled waiting;
+        private boolean heldCounted;
+        private int attempt;
+        /** The guardrail (or breaker) holding the action, so a re-check does not write its entry again. */
+        private String holdKey;
+        private String holdReason;
+
+        private Job(Action action) {
+            this.action = action;
+            this.what = action.type().wireName() + " " + action.target().key();
+        }
+
+        Action action() {
+            return action;
+        }
+
+        CompletableFuture<End> done() {
+            return done;
+        }
+
+        /**
+         * Gives the action up unless a connector is working on it: a held or backing-off action
+         * ends ABANDONED at once (no result: the next owner of its partition takes it up); a
+         * running one finishes its attempt and then ends.
+         */
+        void cancel() {
+            Scheduler.Scheduled timer;
+            boolean idle;
+            synchronized (this) {
+                cancelled = true;
+                timer = waiting;
+                waiting = null;
+                idle = !begun; // still waiting for the observer, or queued for a worker
+            }
+            if (idle || timer != null && timer.cancel()) {
+                abandon("cancelled while waiting");
+            }
+        }
+
+        /** Whether a step may run; once it has, {@link #cancel()} leaves the job to end by itself. */
+        private synchronized boolean enter() {
+            if (cancelled) {
+                return false;
+            }
+            begun = true;
+            return true;
+        }
+
+        private void submit(Runnable step) {
+            try {
+                workers.execute(() -> inContext(step));
+            } catch (RejectedExecutionException e) {
+                abandon("the worker pool is shut down");
+            }
+        }
+
+        private void inContext(Runnable step) {
+            MDC.put("incidentId", action.incidentId());
+            MDC.put("actionId", action.id());
+            try {
+                if (!enter()) {
+                    abandon("cancelled");
+                    return;
+                }
+                step.run();
+            } catch (RuntimeException e) {
+                log.error("Action {} failed inside the remediator; it will be delivered again", action.id(), e);
+                abandon("remediator error: " + e);
+            } finally {
+                MDC.remove("incidentId");
+                MDC.remove("actionId");
+            }
+        }
+
+        private void waitUntil(Instant when, Runnable step) {
+            synchronized (this) {
+                if (cancelled) {
+                    waiting = null;
+                } else {
+                    waiting = scheduler.at(when, () -> {
+                        synchronized (this) {
+                            waiting = null;
+                        }
+                        submit(step);
+                    });
+                    return;
+                }
+            }
+            abandon("cancelled");
+        }
+
+        // --- the steps ------------------------------------------------------------------
+
+        private void begin() {
+            if (finished.contains(action.id())) {
+                log.info("Action {} already ran; this delivery is a repeat and is ignored", action.id());
+                end(End.REPEAT);
+                return;
+            }
+            Optional<ActionLedger.Entry> known = ledger.lookup(action.id());
+            if (known.isPresent() && known.get().finished()) {
+                log.info("Action {} already finished (read from the results); this delivery is a repeat and is ignored",
+                        action.id());
+                finished.add(action.id());
+                end(End.REPEAT);
+                return;
+            }
+            if (known.isPresent()) {
+                reconcile(known.get());
+                return;
+            }
+            check();
+        }
+
+        /** Started by an earlier process that never wrote its result: ask the connector what happened. */
+        private void reconcile(ActionLedger.Entry started) {
+            Optional<Connector> connector = connectors.apply(action.target().connector());
+            if (connector.isEmpty()) {
+                terminal(ActionStatus.FAILED, started.attempt(), started.startedAt(), noConnector()
+                        + "; it was started before a restart and may have taken effect: check by hand");
+                return;
+            }
+            Reconciliation found;
+            try {
+                found = connector.get().reconcile(action, started.startedAt());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                abandon("interrupted while reconciling");
+                return;
+            } catch (RuntimeException e) {
+                log.warn("Connector {} failed to reconcile {}", action.target().connector(), what, e);
+                found = Reconciliation.unknown("connector " + action.target().connector() + " failed: " + e);
+            }
+            log.info("Action {} was started at {} (attempt {}) and never finished; reconciled: {} - {}", action.id(),
+                    started.startedAt(), started.attempt(), found.state(), found.detail());
+            switch (found.state()) {
+                case APPLIED -> terminal(ActionStatus.SUCCEEDED, started.attempt(), started.startedAt(),
+                        "reconciled after a restart: " + found.detail());
+                case UNKNOWN -> terminal(ActionStatus.FAILED, started.attempt(), started.startedAt(),
+                        "started before a restart and the connector cannot tell whether it took effect: "
+                                + found.detail() + "; check by hand");
+                case NOT_APPLIED -> {
+                    attempt = started.attempt();
+                    timeline(TimelineKind.ACTION_RESULT, what + " was started before a restart and did not take"
+                            + " effect (" + found.detail() + "); running it again", Map.of());
+                    check();
+                }
+            }
+        }
+
+        /** Deadline, mode and gate; then the breaker and the attempt. Also each re-check of a held action. */
+        private void check() {
+            Instant now = clock.instant();
+            if (!now.isBefore(action.deadline())) {
+                if (holdReason != null) {
+                    terminal(ActionStatus.SKIPPED, Math.max(attempt, 1), null, "held until its deadline "
+                            + action.deadline() + " passed: " + holdReason + "; nothing was done");
+                } else {
+                    terminal(ActionStatus.TIMED_OUT, Math.max(attempt, 1), null, "deadline " + action.deadline()
+                            + " passed before " + (attempt == 0 ? "dispatch" : "attempt " + (attempt + 1))
+                            + "; nothing was done");
+                }
+                return;
+            }
+            if (action.mode() != ActionMode.EXECUTE) {
+                terminal(ActionStatus.SKIPPED, 1, null, action.mode() + ": would " + what + " through "
+                        + action.target().connector() + "; nothing was done");
+                return;
+            }
+            GateDecision decision;
+            try {
+                decision = gate.check(action);
+            } catch (RuntimeException e) {
+                log.error("The guardrails failed to judge {}; holding it", what, e);
+                decision = GateDecision.hold("guardrails", "the guardrails failed to judge the action (" + e
+                        + "); holding it", now.plus(GATE_ERROR_RETRY));
+            }
+            switch (decision.kind()) {
+                case ALLOW -> admit(now);
+                case HOLD -> hold(decision.guardrail(), decision.guardrail() + ": " + decision.reason(),
+                        decision.retryAt());
+                case DRY_RUN -> {
+                    guardrail(decision);
+                    terminal(ActionStatus.SKIPPED, 1, null, "dry run (" + decision.guardrail() + ": "
+                            + decision.reason() + "): would " + what + " through " + action.target().connector()
+                            + "; nothing was done");
+                }
+                case REFUSE -> {
+                    guardrail(decision);
+                    terminal(ActionStatus.REJECTED, 1, null, "refused by " + decision.guardrail() + ": "
+                            + decision.reason());
+                }
+                case ESCALATE -> {
+                    guardrail(decision);
+                    timeline(TimelineKind.ESCALATED, "escalated instead of " + what + ": " + decision.reason(),
+                            Map.of("guardrail", decision.guardrail()));
+                    terminal(ActionStatus.SKIPPED, 1, null, "escalated by " + decision.guardrail() + ": "
+                            + decision.reason() + "; nothing was done");
+                }
+            }
+        }
+
+        private void admit(Instant now) {
+            String name = action.target().connector();
+            Optional<Connector> connector = connectors.apply(name);
+            if (connector.isEmpty()) {
+                terminal(ActionStatus.FAILED, Math.max(attempt, 1), null, noConnector());
+                return;
+            }
+            CircuitBreakers.Admission admission = breakers.admit(name, now);
+            if (!admission.allowed()) {
+                hold("circuit-breaker:" + name, admission.reason(), admission.retryAt());
+                return;
+            }
+            leaveHold();
+            execute(connector.get(), admission.trial());
+        }
+
+        private void hold(String key, String reason, Instant retryAt) {
+            if (!key.equals(holdKey)) {
+                holdKey = key;
+                timeline(TimelineKind.GUARDRAIL, "held " + what + ": " + reason,
+                        Map.of("guardrail", key, "decision", "HOLD"));
+                log.info("Holding {}: {}", what, reason);
+            }
+            holdReason = reason;
+            if (!heldCounted) {
+                heldCounted = true;
+                metrics.held.incrementAndGet();
+            }
+            Instant when = retryAt.isBefore(action.deadline()) ? retryAt : action.deadline();
+            waitUntil(when, this::check);
+        }
+
+        private void leaveHold() {
+            holdKey = null;
+            holdReason = null;
+            if (heldCounted) {
+                heldCounted = false;
+                metrics.held.decrementAndGet();
+            }
+        }
+
+        private void execute(Connector connector, boolean trial) {
+            String name = connector.name();
+            attempt++;
+            Instant startedAt = clock.instant();
+            Instant effective = settings.config().timeoutFor(action.type())
+                    .map(startedAt::plus).filter(t -> t.isBefore(action.deadline())).orElse(action.deadline());
+            // STARTED must be durable before the connector acts: a crash after the effect then leaves
+            // a trace the next owner reconciles instead of running the action blindly again.
+            CompletableFuture<Void> started = reporter.result(action.resultKey(), new ActionResult(action.id(),
+                    action.incidentId(), ActionStatus.STARTED, attempt, null, startedAt, null, action.type()));
+            String attemptText = settings.maxAttempts() > 1 ? " (attempt " + attempt + " of " + settings.maxAttempts() + ")" : "";
+            timeline(TimelineKind.ACTION_DISPATCHED, "dispatched " + what + " to connector " + name + attemptText,
+                    Map.of("connector", name));
+            try {
+                started.get(STARTED_ACK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                breakers.neutral(name, trial);
+                abandon("interrupted before the connector was called");
+                return;
+            } catch (ExecutionException | TimeoutException e) {
+                breakers.neutral(name, trial);
+                abandon("the STARTED result was not written (" + e + "); the connector was not called");
+                return;
+            }
+            log.info("Dispatching {} through {}{}, deadline {}", what, name, attemptText, effective);
+            AtomicBoolean settled = new AtomicBoolean();
+            Thread worker = Thread.currentThread();
+            int thisAttempt = attempt;
+            Scheduler.Scheduled watchdog = scheduler.at(effective.plus(settings.config().timeoutGrace()), () -> {
+                if (settled.compareAndSet(false, true)) {
+                    log.warn("Connector {} did not return from {} by {} plus {}; interrupting it", name, what,
+                            effective, settings.config().timeoutGrace());
+                    breakers.failed(name, trial, clock.instant());
+                    worker.interrupt();
+                    terminal(ActionStatus.TIMED_OUT, thisAttempt, startedAt, "connector " + name + " did not finish "
+                            + what + " by its deadline " + effective + "; it was interrupted. Check the target by hand");
+                }
+            });
+            Outcome outcome;
+            metrics.running.incrementAndGet();
+            try {
+                outcome = connector.execute(action.withDeadline(effective));
+            } catch (InterruptedException e) {
+                if (!settled.compareAndSet(false, true)) {
+                    Thread.interrupted(); // the watchdog's interrupt, already reported as TIMED_OUT
+                    return;
+                }
+                watchdog.cancel();
+                Thread.currentThread().interrupt();
+                breakers.neutral(name, trial);
+                abandon("interrupted while the connector was running (shutdown); the next owner reconciles it");
+                return;
+            } catch (RuntimeException e) {
+                log.warn("Connector {} threw while running {}", name, what, e);
+                outcome = Outcome.failed("connector " + name + " failed unexpectedly: " + e, true);
+            } finally {
+                metrics.running.decrementAndGet();
+            }
+            if (!settled.compareAndSet(false, true)) {
+                Thread.interrupted();
+                return; // too late: reported TIMED_OUT already
+            }
+            watchdog.cancel();
+            outcome(name, trial, startedAt, outcome);
+        }
+
+        private void outcome(String connector, boolean trial, Instant startedAt, Outcome outcome) {
+            Instant now = clock.instant();
+            switch (outcome.status()) {
+                case SUCCEEDED -> {
+                    breakers.succeeded(connector);
+                    terminal(ActionStatus.SUCCEEDED, attempt, startedAt, outcome.detail());
+                }
+                case REJECTED -> {
+                    breakers.neutral(connector, trial);
+                    terminal(ActionStatus.REJECTED, attempt, startedAt, outcome.detail());
+                }
+                default -> {
+                    breakers.failed(connector, trial, now);
+                    if (!outcome.retriable() || attempt >= settings.maxAttempts()) {
+                        terminal(ActionStatus.FAILED, attempt, startedAt, outcome.detail()
+                                + (attempt > 1 ? " (attempt " + attempt + " of " + settings.maxAttempts() + ")" : ""));
+                        return;
+                    }
+                    Duration backoff = settings.backoff(attempt);
+                    Instant retryAt = now.plus(backoff);
+                    if (!retryAt.isBefore(action.deadline())) {
+                        terminal(ActionStatus.FAILED, attempt, startedAt, outcome.detail() + " (attempt " + attempt
+                                + " of " + settings.maxAttempts() + "; no retry: the deadline " + action.deadline()
+                                + " comes before the next attempt)");
+                        return;
+                    }
+                    metrics.retried(action.type().wireName());
+                    timeline(TimelineKind.ACTION_RESULT, what + " attempt " + attempt + " of " + settings.maxAttempts()
+                            + " failed: " + outcome.detail() + ", retrying in " + human(backoff),
+                            Map.of("status", ActionStatus.FAILED.name(), "attempt", String.valueOf(attempt)));
+                    log.info("Attempt {} of {} of {} failed, retrying in {}: {}", attempt, settings.maxAttempts(),
+                            what, human(backoff), outcome.detail());
+                    if (!heldCounted) {
+                        heldCounted = true;
+                        metrics.held.incrementAndGet();
+                    }
+                    waitUntil(retryAt, this::check);
+                }
+            }
+        }
+
+        // --- reporting ------------------------------------------------------------------
+
+        private void guardrail(GateDecision decision) {
+            timeline(TimelineKind.GUARDRAIL, decision.kind() + " " + what + " (" + decision.guardrail() + "): "
+                    + decision.reason(), Map.of("guardrail", decision.guardrail(), "decision", decision.kind().name()));
+        }
+
+        private void timeline(TimelineKind kind, String summary, Map<String, String> refs) {
+            Map<String, String> all = new java.util.HashMap<>(refs);
+            all.put("actionId", action.id());
+            CompletableFuture<Void> write = reporter.timeline(
+                    new TimelineEntry(action.incidentId(), clock.instant(), kind, summary, all));
+            synchronized (this) {
+                writes.add(write);
+            }
+        }
+
+        private void terminal(ActionStatus status, int attemptNo, Instant startedAt, String detail) {
+            leaveHold();
+            Instant now = clock.instant();
+            CompletableFuture<Void> result = reporter.result(action.resultKey(), new ActionResult(action.id(),
+                    action.incidentId(), status, attemptNo, detail, startedAt == null ? now : startedAt, now,
+                    action.type()));
+            timeline(TimelineKind.ACTION_RESULT, what + " " + status + ": " + detail,
+                    Map.of("status", status.name(), "connector", action.target().connector()));
+            finished.add(action.id());
             metrics.finished(action.type().wireName(), status);
-            return Optional.of(status);
-        } finally {
-            MDC.remove("incidentId");
-            MDC.remove("actionId");
+            log.info("Action {} {}: {}", what, status, detail);
+            List<CompletableFuture<Void>> all;
+            synchronized (this) {
+                writes.add(result);
+                all = List.copyOf(writes);
+            }
+            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).whenComplete((ok, error) -> {
+                if (error != null) {
+                    log.error("The result of action {} was not written ({}); it will be delivered again",
+                            action.id(), error.toString());
+                    finished.remove(action.id());
+                    end(End.ABANDONED);
+                } else {
+                    end(End.FINISHED);
+                }
+            });
+        }
+
+        private void abandon(String why) {
+            if (!done.isDone()) {
+                log.info("Action {} given up without a result ({}); it will be delivered again", action.id(), why);
+            }
+            leaveHold();
+            end(End.ABANDONED);
+        }
+
+        private void end(End end) {
+            done.complete(end);
+        }
+
+        private String noConnector() {
+            return "no connector named '" + action.target().connector() + "' is configured (configured: "
+                    + connectorNames + "); add it under connectors: in the config";
         }
     }
 
-    private ActionStatus run(Action action) {
-        String what = action.type().wireName() + " " + action.target().key();
-        Instant now = clock.instant();
-        if (now.isAfter(action.deadline())) {
-            return finish(action, ActionStatus.TIMED_OUT, 1, now,
-                    "deadline " + action.deadline() + " passed before dispatch; nothing was done");
+    static String human(Duration d) {
+        if (d.toMillis() % 1000 != 0) {
+            return d.toMillis() + "ms";
         }
-        if (action.mode() != ActionMode.EXECUTE) {
-            return finish(action, ActionStatus.SKIPPED, 1, now,
-                    action.mode() + ": would " + what + " through " + action.target().connector() + "; nothing was done");
-        }
-        Optional<Connector> connector = connectors.apply(action.target().connector());
-        if (connector.isEmpty()) {
-            return finish(action, ActionStatus.FAILED, 1, now, "no connector named '" + action.target().connector()
-                    + "' is configured (configured: " + connectorNames + "); add it under connectors: in the config");
-        }
-        reporter.result(action.resultKey(),
-                new ActionResult(action.id(), action.incidentId(), ActionStatus.STARTED, 1, null, now, null,
-                        action.type()));
-        reporter.timeline(new TimelineEntry(action.incidentId(), now, TimelineKind.ACTION_DISPATCHED,
-                "dispatched " + what + " to connector " + action.target().connector(),
-                Map.of("actionId", action.id(), "connector", action.target().connector())));
-        log.info("Dispatching {} through {}", what, action.target().connector());
-        Outcome outcome;
-        try {
-            outcome = connector.get().execute(action);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            outcome = Outcome.failed("interrupted while running (Reflex is shutting down); check the target by hand", true);
-        } catch (RuntimeException e) {
-            log.warn("Connector {} threw while running {}", action.target().connector(), what, e);
-            outcome = Outcome.failed("connector " + action.target().connector() + " failed unexpectedly: " + e, false);
-        }
-        return finish(action, outcome.status(), 1, now, outcome.detail());
-    }
-
-    private ActionStatus finish(Action action, ActionStatus status, int attempt, Instant startedAt, String detail) {
-        Instant now = clock.instant();
-        reporter.result(action.resultKey(),
-                new ActionResult(action.id(), action.incidentId(), status, attempt, detail, startedAt, now,
-                        action.type()));
-        reporter.timeline(new TimelineEntry(action.incidentId(), now, TimelineKind.ACTION_RESULT,
-                action.type().wireName() + " " + action.target().key() + " " + status + ": " + detail,
-                Map.of("actionId", action.id(), "status", status.name())));
-        log.info("Action {} {}: {}", action.type().wireName(), status, detail);
-        return status;
+        long s = d.toSeconds();
+        return s % 3600 == 0 ? s / 3600 + "h" : s % 60 == 0 ? s / 60 + "m" : s + "s";
     }
 }

@@ -13,6 +13,7 @@ import io.reflex.ingest.AlertPublisher;
 import io.reflex.ingest.Ingest;
 import io.reflex.ingest.publish.PublisherMetrics;
 import io.reflex.remediator.Remediator;
+import io.reflex.remediator.RemediatorRoutes;
 import io.reflex.rules.RulesStage;
 import io.reflex.rules.lifecycle.Deployer;
 import io.reflex.rules.lifecycle.RulesRoutes;
@@ -113,6 +114,7 @@ public final class Reflex implements AutoCloseable {
             Remediator remediator = new Remediator(config.remediator(), kafkaProps, connectors, vertx, clock, registry);
             remediator.start();
             started.push(remediator);
+            new RemediatorRoutes(remediator).mount(router);
             roleStates.put("remediator", () -> remediator.running() ? "UP" : "DOWN");
         }
         if (config.runs(Role.RULES)) {

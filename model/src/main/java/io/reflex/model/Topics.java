@@ -38,7 +38,21 @@ public final class Topics {
     public static final Topic<RulesetVersion> RULESETS =
             new Topic<>("reflex.rulesets", new JsonSerde<>(RulesetVersion.class), 1, true);
 
+    /**
+     * Approvals of actions that need a person's yes, keyed by action id; compacted (the latest
+     * record per action: the request, then its decision). Written and read by the remediators.
+     */
+    public static final Topic<Approval> APPROVALS =
+            new Topic<>("reflex.approvals", new JsonSerde<>(Approval.class), 6, true);
+
+    /**
+     * The remediators' shared switches (kill switch, run-time silences, releases), keyed by
+     * {@link ControlEvent#key()}; compacted, one partition so every reader applies one order.
+     */
+    public static final Topic<ControlEvent> CONTROL =
+            new Topic<>("reflex.control", new JsonSerde<>(ControlEvent.class), 1, true);
+
     public static List<Topic<?>> all() {
-        return List.of(ALERTS, ALERTS_DLQ, ACTIONS, RESULTS, INCIDENTS, TIMELINE, RULESETS);
+        return List.of(ALERTS, ALERTS_DLQ, ACTIONS, RESULTS, INCIDENTS, TIMELINE, RULESETS, APPROVALS, CONTROL);
     }
 }

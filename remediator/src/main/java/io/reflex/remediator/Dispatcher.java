@@ -4,11 +4,14 @@ import io.reflex.connectors.spi.Connector;
 import io.reflex.connectors.spi.Outcome;
 import io.reflex.connectors.spi.Reconciliation;
 import io.reflex.model.Action;
+import io.reflex.model.ActionType;
+import io.reflex.model.Approval;
 import io.reflex.model.ActionMode;
 import io.reflex.model.ActionResult;
 import io.reflex.model.ActionStatus;
 import io.reflex.model.TimelineEntry;
 import io.reflex.model.TimelineKind;
+import io.reflex.remediator.rollout.RolloutListener;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,6 +56,38 @@ final class Dispatcher {
         CompletableFuture<Void> result(String key, ActionResult result);
 
         CompletableFuture<Void> timeline(TimelineEntry entry);
+
+        /** Parks an action that needs approval on {@code reflex.approvals}. */
+        default CompletableFuture<Void> approval(Approval approval) {
+            return CompletableFuture.failedFuture(new UnsupportedOperationException(
+                    "this reporter cannot park actions for approval"));
+        }
+    }
+
+    /** Runs a {@code rotate_patch} action (the patch rollout workflow) instead of a connector. */
+    @FunctionalInterface
+    interface Rollouts {
+        Outcome run(Action action, RolloutListener listener) throws InterruptedException;
+    }
+
+    /** What the approvals topic says of an action, and how long a request waits. */
+    interface ApprovalBook {
+        /** Knows no approval: every action that needs one asks anew. */
+        ApprovalBook NONE = new ApprovalBook() {
+            @Override
+            public Optional<Approval> lookup(String actionId) {
+                return Optional.empty();
+            }
+
+            @Override
+            public Duration expireAfter() {
+                return Duration.ofHours(1);
+            }
+        };
+
+        Optional<Approval> lookup(String actionId);
+
+        Duration expireAfter();
     }
 
     /** How a job ended. */
@@ -91,12 +126,30 @@ final class Dispatcher {
     private final Executor workers;
     private final Scheduler scheduler;
     private final CircuitBreakers breakers;
+    /** Null: {@code rotate_patch} goes to its target's connector like any action. */
+    private final Rollouts rollouts;
+    private final ApprovalBook approvals;
+    /** Parked for approval here; the approvals view learns of them once it reads them back. */
+    private final Set<String> requested = ConcurrentHashMap.newKeySet();
     /** Finished here; the ledger learns of them only once the observer reads them back. */
     private final Set<String> finished = ConcurrentHashMap.newKeySet();
 
     Dispatcher(Function<String, Optional<Connector>> connectors, Set<String> connectorNames, Reporter reporter,
             Clock clock, RemediatorMetrics metrics, ActionGate gate, ActionLedger ledger, RemediatorConfig config,
             Executor workers, Scheduler scheduler) {
+        this(connectors, connectorNames, reporter, clock, metrics, gate, ledger, config, workers, scheduler, null,
+                ApprovalBook.NONE);
+    }
+
+    /**
+     * @param rollouts  runs {@code rotate_patch} actions; null sends them to their connector
+     * @param approvals the approvals known (read from {@code reflex.approvals})
+     */
+    Dispatcher(Function<String, Optional<Connector>> connectors, Set<String> connectorNames, Reporter reporter,
+            Clock clock, RemediatorMetrics metrics, ActionGate gate, ActionLedger ledger, RemediatorConfig config,
+            Executor workers, Scheduler scheduler, Rollouts rollouts, ApprovalBook approvals) {
+        this.rollouts = rollouts;
+        this.approvals = approvals;
         this.connectors = connectors;
         this.connectorNames = connectorNames;
         this.reporter = reporter;
@@ -110,6 +163,16 @@ final class Dispatcher {
         this.breakers = new CircuitBreakers(config.circuitBreaker().failures(), config.circuitBreaker().coolDown());
     }
 
+    /** Held jobs, so a switch changed (resume, silence ended, release) lets them look again at once. */
+    private final Set<Job> holding = ConcurrentHashMap.newKeySet();
+
+    /** Checks every held action again now, instead of at its hold's end. */
+    void recheckHeld() {
+        for (Job job : List.copyOf(holding)) {
+            job.wake();
+        }
+    }
+
     /** Starts the action's job now. */
     Job dispatch(Action action) {
         return dispatch(action, CompletableFuture.completedFuture(null));
@@ -117,7 +180,24 @@ final class Dispatcher {
 
     /** Starts the action's job once {@code ready} completes (the observer has caught up with its partition). */
     Job dispatch(Action action, CompletionStage<?> ready) {
-        Job job = new Job(action);
+        return start(new Job(action, null), ready);
+    }
+
+    /**
+     * Carries out a decided approval once {@code ready} completes: an approved action runs
+     * through the guardrails like any other, with a deadline as long as it had when it was
+     * created, counted from the approval; a rejected or expired one gets its result.
+     */
+    Job decided(Approval decision, CompletionStage<?> ready) {
+        Action action = decision.action();
+        if (decision.state() == Approval.State.APPROVED) {
+            Duration window = Duration.between(action.createdAt(), action.deadline());
+            action = action.withDeadline(decision.decidedAt().plus(window.isNegative() ? Duration.ZERO : window));
+        }
+        return start(new Job(action, decision), ready);
+    }
+
+    private Job start(Job job, CompletionStage<?> ready) {
         ready.whenComplete((ignored, error) -> {
             if (error != null) {
                 job.abandon("the results could not be read: " + error);
@@ -142,9 +222,12 @@ final class Dispatcher {
         /** The guardrail (or breaker) holding the action, so a re-check does not write its entry again. */
         private String holdKey;
         private String holdReason;
+        /** The decision on its approval, for an action that needed one; null otherwise. */
+        private final Approval decision;
 
-        private Job(Action action) {
+        private Job(Action action, Approval decision) {
             this.action = action;
+            this.decision = decision;
             this.what = action.type().wireName() + " " + action.target().key();
         }
 
@@ -172,6 +255,23 @@ final class Dispatcher {
             }
             if (idle || timer != null && timer.cancel()) {
                 abandon("cancelled while waiting");
+            }
+        }
+
+        /** A held job checks again now; one not held (running, backing off) is left alone. */
+        private void wake() {
+            Scheduler.Scheduled timer;
+            synchronized (this) {
+                timer = waiting;
+                if (timer == null || cancelled || holdKey == null) {
+                    return;
+                }
+            }
+            if (timer.cancel()) {
+                synchronized (this) {
+                    waiting = null;
+                }
+                submit(this::check);
             }
         }
 
@@ -243,11 +343,76 @@ final class Dispatcher {
                 end(End.REPEAT);
                 return;
             }
+            if (decision == null && action.requiresApproval() && action.mode() == ActionMode.EXECUTE
+                    && (requested.contains(action.id()) || approvals.lookup(action.id()).isPresent())) {
+                log.info("Action {} is already parked for approval; this delivery is a repeat and is ignored"
+                        + " (once decided, the remediator owning its partition carries the decision out)", action.id());
+                end(End.REPEAT);
+                return;
+            }
             if (known.isPresent()) {
                 reconcile(known.get());
                 return;
             }
+            if (decision != null) {
+                carryOut();
+                return;
+            }
             check();
+        }
+
+        /** A person decided (or the request expired): say so, then run, reject or skip it. */
+        private void carryOut() {
+            String by = decision.decidedBy();
+            String why = decision.reason() == null || decision.reason().isBlank() ? "" : ": " + decision.reason();
+            Map<String, String> refs = Map.of("decision", decision.state().name(), "by", by);
+            switch (decision.state()) {
+                case APPROVED -> {
+                    timeline(TimelineKind.APPROVAL, what + " approved by " + by + why, refs);
+                    check();
+                }
+                case REJECTED -> {
+                    timeline(TimelineKind.APPROVAL, what + " rejected by " + by + why, refs);
+                    terminal(ActionStatus.REJECTED, 1, null, "rejected by " + by + why);
+                }
+                default -> {
+                    String expired = decision.reason() != null ? decision.reason()
+                            : "approval expired at " + decision.expiresAt();
+                    timeline(TimelineKind.APPROVAL, what + ": " + expired, refs);
+                    terminal(ActionStatus.SKIPPED, 1, null, expired + "; nothing was done");
+                }
+            }
+        }
+
+        /** Parks the action on the approvals topic: its record is done, the decision comes back from there. */
+        private void requestApproval(Instant now) {
+            Instant expiresAt = now.plus(approvals.expireAfter());
+            CompletableFuture<Void> parked = reporter.approval(Approval.request(action, now, expiresAt));
+            requested.add(action.id());
+            String how = "approve or reject it with POST /api/actions/" + action.id() + "/approve or /reject";
+            CompletableFuture<Void> result = reporter.result(action.resultKey(), new ActionResult(action.id(),
+                    action.incidentId(), ActionStatus.AWAITING_APPROVAL, 0, "waiting for approval until " + expiresAt
+                            + "; " + how, now, null, action.type()));
+            timeline(TimelineKind.APPROVAL, what + " needs approval: waiting until " + expiresAt + "; " + how,
+                    Map.of("decision", Approval.State.AWAITING.name()));
+            metrics.finished(action.type().wireName(), ActionStatus.AWAITING_APPROVAL);
+            log.info("Action {} needs approval; parked until {}", what, expiresAt);
+            List<CompletableFuture<Void>> all;
+            synchronized (this) {
+                writes.add(parked);
+                writes.add(result);
+                all = List.copyOf(writes);
+            }
+            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).whenComplete((ok, error) -> {
+                if (error != null) {
+                    log.error("Action {} could not be parked for approval ({}); it will be delivered again",
+                            action.id(), error.toString());
+                    requested.remove(action.id());
+                    end(End.ABANDONED);
+                } else {
+                    end(End.FINISHED);
+                }
+            });
         }
 
         /** Started by an earlier process that never wrote its result: ask the connector what happened. */
@@ -305,6 +470,29 @@ final class Dispatcher {
                         + action.target().connector() + "; nothing was done");
                 return;
             }
+            if (decision == null && action.requiresApproval()) {
+                requestApproval(now);
+                return;
+            }
+            // The connector and its breaker before the gate: an action the gate allows counts as
+            // started in the guardrails, so it must then run (or get a result) without waiting.
+            boolean rollout = action.type() == ActionType.ROTATE_PATCH && rollouts != null;
+            String name = action.target().connector();
+            Connector connector = null;
+            CircuitBreakers.Admission admission = null;
+            if (!rollout) {
+                Optional<Connector> found = connectors.apply(name);
+                if (found.isEmpty()) {
+                    terminal(ActionStatus.FAILED, Math.max(attempt, 1), null, noConnector());
+                    return;
+                }
+                connector = found.get();
+                admission = breakers.admit(name, now);
+                if (!admission.allowed()) {
+                    hold("circuit-breaker:" + name, admission.reason(), admission.retryAt());
+                    return;
+                }
+            }
             GateDecision decision;
             try {
                 decision = gate.check(action);
@@ -313,8 +501,18 @@ final class Dispatcher {
                 decision = GateDecision.hold("guardrails", "the guardrails failed to judge the action (" + e
                         + "); holding it", now.plus(GATE_ERROR_RETRY));
             }
+            if (decision.kind() != GateDecision.Kind.ALLOW && admission != null && admission.trial()) {
+                breakers.neutral(name, true);
+            }
             switch (decision.kind()) {
-                case ALLOW -> admit(now);
+                case ALLOW -> {
+                    leaveHold();
+                    if (rollout) {
+                        rollout();
+                    } else {
+                        execute(connector, admission.trial());
+                    }
+                }
                 case HOLD -> hold(decision.guardrail(), decision.guardrail() + ": " + decision.reason(),
                         decision.retryAt());
                 case DRY_RUN -> {
@@ -338,22 +536,6 @@ final class Dispatcher {
             }
         }
 
-        private void admit(Instant now) {
-            String name = action.target().connector();
-            Optional<Connector> connector = connectors.apply(name);
-            if (connector.isEmpty()) {
-                terminal(ActionStatus.FAILED, Math.max(attempt, 1), null, noConnector());
-                return;
-            }
-            CircuitBreakers.Admission admission = breakers.admit(name, now);
-            if (!admission.allowed()) {
-                hold("circuit-breaker:" + name, admission.reason(), admission.retryAt());
-                return;
-            }
-            leaveHold();
-            execute(connector.get(), admission.trial());
-        }
-
         private void hold(String key, String reason, Instant retryAt) {
             if (!key.equals(holdKey)) {
                 holdKey = key;
@@ -367,16 +549,71 @@ final class Dispatcher {
                 metrics.held.incrementAndGet();
             }
             Instant when = retryAt.isBefore(action.deadline()) ? retryAt : action.deadline();
+            holding.add(this);
             waitUntil(when, this::check);
         }
 
         private void leaveHold() {
+            holding.remove(this);
             holdKey = null;
             holdReason = null;
             if (heldCounted) {
                 heldCounted = false;
                 metrics.held.decrementAndGet();
             }
+        }
+
+        /** Hands a {@code rotate_patch} action to the patch rollout; its steps become timeline entries. Never retried. */
+        private void rollout() {
+            attempt++;
+            Instant startedAt = clock.instant();
+            CompletableFuture<Void> started = reporter.result(action.resultKey(), new ActionResult(action.id(),
+                    action.incidentId(), ActionStatus.STARTED, attempt, null, startedAt, null, action.type()));
+            timeline(TimelineKind.ACTION_DISPATCHED, "dispatched " + what + " to the patch rollout",
+                    Map.of("workflow", "rotate_patch"));
+            try {
+                started.get(STARTED_ACK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                abandon("interrupted before the rollout started");
+                return;
+            } catch (ExecutionException | TimeoutException e) {
+                abandon("the STARTED result was not written (" + e + "); the rollout was not started");
+                return;
+            }
+            RolloutListener listener = new RolloutListener() {
+                @Override
+                public void step(String incidentId, String summary, Map<String, String> refs) {
+                    timeline(TimelineKind.ACTION_RESULT, summary, refs);
+                }
+
+                @Override
+                public void escalate(String incidentId, String reason) {
+                    timeline(TimelineKind.ESCALATED, what + " halted and needs a person: " + reason,
+                            Map.of("workflow", "rotate_patch"));
+                }
+            };
+            log.info("Rolling out {}, deadline {}", what, action.deadline());
+            Outcome outcome;
+            metrics.running.incrementAndGet();
+            try {
+                outcome = rollouts.run(action, listener);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                abandon("interrupted during the rollout (shutdown); members already patched stay patched");
+                return;
+            } catch (RuntimeException e) {
+                log.warn("The patch rollout failed on {}", what, e);
+                outcome = Outcome.failed("the patch rollout failed unexpectedly: " + e, false);
+            } finally {
+                metrics.running.decrementAndGet();
+            }
+            // Not retried: a second run would patch the batches already done again.
+            ActionStatus status = switch (outcome.status()) {
+                case SUCCEEDED, REJECTED, TIMED_OUT -> outcome.status();
+                default -> ActionStatus.FAILED;
+            };
+            terminal(status, attempt, startedAt, outcome.detail());
         }
 
         private void execute(Connector connector, boolean trial) {

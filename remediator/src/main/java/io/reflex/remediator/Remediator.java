@@ -4,9 +4,24 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.reflex.connectors.spi.Connectors;
 import io.reflex.model.Action;
 import io.reflex.model.ActionResult;
+import io.reflex.model.Approval;
+import io.reflex.model.ControlEvent;
+import io.reflex.model.Json;
 import io.reflex.model.TimelineEntry;
 import io.reflex.model.Topics;
+import io.reflex.remediator.guard.ActivityLog;
+import io.reflex.remediator.guard.Guardrails;
+import io.reflex.remediator.guard.KillSwitch;
+import io.reflex.remediator.guard.Silence;
+import io.reflex.remediator.rollout.PatchRollout;
+import io.reflex.remediator.rollout.Probes;
 import io.vertx.core.Vertx;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import java.nio.charset.StandardCharsets;
+import java.util.NoSuchElementException;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,6 +31,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -34,6 +50,8 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
@@ -58,6 +76,22 @@ import org.slf4j.LoggerFactory;
  * continuously; on assignment, nothing of a new partition is dispatched before the observer has
  * read the results written until then, so an action the previous owner finished is skipped, and
  * one it started without finishing is reconciled with its connector.
+ *
+ * <p>Guardrails: built from {@code remediator.guardrails}, asked before every attempt, fed by the
+ * observer with every action and result of the deployment, pruned every 10 minutes. Their
+ * switches (kill switch, silences added at run time, releases) are shared through the compacted
+ * topic {@code reflex.control}: {@link #pause}, {@link #addSilence} and the like write it, and
+ * every process applies what it reads there (from the beginning at start).
+ *
+ * <p>Approvals: an action with {@code requiresApproval} is parked on {@code reflex.approvals}
+ * (its record is then done, so its partition goes on). Any process may record a decision
+ * ({@link #decide}); the process owning the partition of {@code reflex.actions} the action came
+ * from carries it out in the action's target lane (an approved one runs through the guardrails),
+ * and expires requests left unanswered for {@code remediator.approvals.expireAfter}. Carrying
+ * out is idempotent through the results (a finished action id is never run again), so a
+ * partition moving to another process, or a restart, neither loses nor repeats a decision.
+ *
+ * <p>{@code rotate_patch} actions go to the {@link PatchRollout} ({@code remediator.rollouts}).
  */
 public final class Remediator implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Remediator.class);
@@ -76,6 +110,16 @@ public final class Remediator implements AutoCloseable {
     private final ResultsObserver observer;
     private final RemediatorMetrics metrics;
     private final Dispatcher dispatcher;
+    private final Guardrails guardrails;
+    private final ControlApplier control;
+    private final ApprovalsView approvals = new ApprovalsView();
+    /** Decided approvals handed to a lane, by action id, with the partition they belong to. */
+    private final Map<String, TopicPartition> carriedOut = new ConcurrentHashMap<>();
+    /** Requests whose expiry this process has written. */
+    private final Set<String> expiring = ConcurrentHashMap.newKeySet();
+    private volatile int actionPartitions;
+    private long sweepTimer = -1;
+    private long pruneTimer = -1;
     private final AtomicBoolean running = new AtomicBoolean();
     /** Set by {@link #abort()}: nothing more is written or committed, as if the process died. */
     private volatile boolean aborted;
@@ -90,8 +134,18 @@ public final class Remediator implements AutoCloseable {
     private Thread pollThread;
     private Instant lastCommit = Instant.EPOCH;
 
-    private record Pending(TopicPartition partition, long offset, Action action) {
+    /** @param approval a decided approval to carry out (offset -1: not a record of its own), or null */
+    private record Pending(TopicPartition partition, long offset, Action action, Approval approval) {
+        Pending(TopicPartition partition, long offset, Action action) {
+            this(partition, offset, action, null);
+        }
     }
+
+    /** How often approvals are looked at: decisions to carry out, requests to expire. */
+    private static final Duration APPROVALS_SWEEP = Duration.ofSeconds(1);
+    private static final Duration PRUNE_EVERY = Duration.ofMinutes(10);
+    /** Who expires approvals, on the approvals topic and the timeline. */
+    static final String SYSTEM_ACTOR = "reflex";
 
     /** The actions of one target, run one after another. */
     private static final class Lane {
@@ -120,19 +174,56 @@ public final class Remediator implements AutoCloseable {
         }
     }
 
-    /** Every action allowed, no activity listener: the guardrails are not wired. */
+    /**
+     * The guardrails of {@code config.guardrails()}, fed from Kafka, as the gate; the patch rollout
+     * of {@code config.rollouts()} for {@code rotate_patch}.
+     *
+     * @throws IllegalArgumentException when the configuration is invalid (validate it first)
+     */
     public Remediator(RemediatorConfig config, Map<String, Object> kafkaProps, Connectors connectors, Vertx vertx,
             Clock clock, PrometheusRegistry registry) {
-        this(config, kafkaProps, connectors, vertx, clock, registry, ActionGate.ALLOW_ALL, ActivityListener.NONE);
+        this(config, kafkaProps, connectors, vertx, clock, registry,
+                new Guardrails(config.guardrails(), new ActivityLog(), clock));
+    }
+
+    private Remediator(RemediatorConfig config, Map<String, Object> kafkaProps, Connectors connectors, Vertx vertx,
+            Clock clock, PrometheusRegistry registry, Guardrails guardrails) {
+        this(config, kafkaProps, connectors, vertx, clock, registry, guardrails, new GuardrailsGate(guardrails),
+                new ActivityListener() {
+                    @Override
+                    public void onAction(Action action, Instant at) {
+                        guardrails.activity().onAction(action, at);
+                    }
+
+                    @Override
+                    public void onResult(ActionResult result, Instant at) {
+                        guardrails.activity().onResult(result, at);
+                    }
+                });
     }
 
     /**
-     * @param gate     asked before every attempt (guardrails, kill switch)
+     * The dispatch engine with another gate in place of the guardrails (tests of the engine): the
+     * guardrails of the config still take the shared switches and show in the API, but decide nothing.
+     *
+     * @param gate     asked before every attempt
      * @param activity hears every action and result of the deployment, read back from Kafka
      */
     public Remediator(RemediatorConfig config, Map<String, Object> kafkaProps, Connectors connectors, Vertx vertx,
             Clock clock, PrometheusRegistry registry, ActionGate gate, ActivityListener activity) {
+        this(config, kafkaProps, connectors, vertx, clock, registry,
+                new Guardrails(config.guardrails(), new ActivityLog(), clock), gate, activity);
+    }
+
+    private Remediator(RemediatorConfig config, Map<String, Object> kafkaProps, Connectors connectors, Vertx vertx,
+            Clock clock, PrometheusRegistry registry, Guardrails guardrails, ActionGate gate,
+            ActivityListener activity) {
+        List<String> problems = config.validate();
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("invalid remediator configuration: " + String.join("; ", problems));
+        }
         this.config = config;
+        this.guardrails = guardrails;
         this.kafkaProps = Map.copyOf(kafkaProps);
         this.clock = clock;
         this.vertx = vertx;
@@ -143,11 +234,25 @@ public final class Remediator implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.observer = new ResultsObserver(kafkaProps, activity);
+        this.observer = new ResultsObserver(kafkaProps, activity, approvals, this::onControl);
+        this.control = new ControlApplier(guardrails);
         this.metrics = new RemediatorMetrics(registry);
         metrics.queuedFrom(queued::get);
+        Dispatcher.Rollouts rollouts = (action, listener) -> new PatchRollout(config.rollouts(), connectors::get,
+                Probes.builtIn(), clock, listener).run(action);
+        Dispatcher.ApprovalBook book = new Dispatcher.ApprovalBook() {
+            @Override
+            public java.util.Optional<Approval> lookup(String actionId) {
+                return approvals.get(actionId);
+            }
+
+            @Override
+            public Duration expireAfter() {
+                return config.approvals().expireAfter();
+            }
+        };
         this.dispatcher = new Dispatcher(connectors::get, connectors.names(), new KafkaReporter(), clock, metrics,
-                gate, observer, config, workers, new VertxScheduler(vertx, clock));
+                gate, observer, config, workers, new VertxScheduler(vertx, clock), rollouts, book);
     }
 
     /** Starts the observer, then consumes actions on a thread of its own. */
@@ -155,8 +260,22 @@ public final class Remediator implements AutoCloseable {
         observer.start();
         consumer = new KafkaConsumer<>(consumerProps(), new StringDeserializer(),
                 Topics.ACTIONS.valueSerde().deserializer());
+        actionPartitions = consumer.partitionsFor(Topics.ACTIONS.name(), Duration.ofSeconds(30)).size();
         consumer.subscribe(List.of(Topics.ACTIONS.name()), new Rebalance());
         running.set(true);
+        // On a worker: writing an expiry may wait for Kafka metadata, which an event loop must not.
+        sweepTimer = vertx.setPeriodic(APPROVALS_SWEEP.toMillis(), id -> vertx.executeBlocking(() -> {
+            try {
+                sweepApprovals();
+            } catch (RuntimeException e) {
+                log.error("Looking at the approvals failed; trying again in {}", APPROVALS_SWEEP, e);
+            }
+            return null;
+        }, true));
+        pruneTimer = vertx.setPeriodic(PRUNE_EVERY.toMillis(), id -> {
+            int forgotten = guardrails.prune();
+            log.debug("Guardrails forgot {} old executions", forgotten);
+        });
         pollThread = new Thread(this::pollLoop, "reflex-remediator-poll");
         pollThread.start();
         log.info("Remediator started (group {}, at most {} actions at once)", config.groupId(), config.maxConcurrent());
@@ -246,7 +365,8 @@ public final class Remediator implements AutoCloseable {
         queued.decrementAndGet();
         PartitionState state = partitions.get(next.partition());
         lane.current = next;
-        lane.job = dispatcher.dispatch(next.action(), state.ready);
+        lane.job = next.approval() != null ? dispatcher.decided(next.approval(), state.ready)
+                : dispatcher.dispatch(next.action(), state.ready);
         lane.job.done().whenComplete((end, error) -> finished(target, lane, next, end));
     }
 
@@ -367,6 +487,7 @@ public final class Remediator implements AutoCloseable {
                 }
             }
             idle.forEach(this::startNext);
+            carriedOut.values().removeIf(tps::contains); // the next owner carries them out
         }
         inFlight.forEach(Dispatcher.Job::cancel);
         Instant latest = inFlight.stream().map(j -> j.action().deadline()).max(Instant::compareTo).orElse(clock.instant());
@@ -423,7 +544,12 @@ public final class Remediator implements AutoCloseable {
             // wait for the end of every one, as of now.
             List<TopicPartition> results = consumer.partitionsFor(Topics.RESULTS.name()).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            Map<TopicPartition, Long> ends = consumer.endOffsets(results);
+            // And the approvals and switches as of now: a paused deployment must not run anything first.
+            List<TopicPartition> shared = new ArrayList<>(results);
+            for (String topic : List.of(Topics.APPROVALS.name(), Topics.CONTROL.name())) {
+                consumer.partitionsFor(topic).forEach(p -> shared.add(new TopicPartition(p.topic(), p.partition())));
+            }
+            Map<TopicPartition, Long> ends = consumer.endOffsets(shared);
             CompletableFuture<Void> ready = observer.caughtUp(ends);
             log.info("Assigned {}; dispatching from them once the results up to {} are read", tps, ends);
             synchronized (lock) {
@@ -466,6 +592,7 @@ public final class Remediator implements AutoCloseable {
     public void close() {
         // No wakeup: a poll lasts 100 ms, and a wakeup would abort the commits of the hand-over.
         running.set(false);
+        cancelTimers();
         join();
         shutdown(false);
         log.info("Remediator stopped");
@@ -479,6 +606,7 @@ public final class Remediator implements AutoCloseable {
     void abort() {
         aborted = true;
         running.set(false);
+        cancelTimers();
         if (consumer != null) {
             consumer.wakeup();
         }
@@ -486,6 +614,11 @@ public final class Remediator implements AutoCloseable {
         join();
         shutdown(true);
         log.warn("Remediator aborted");
+    }
+
+    private void cancelTimers() {
+        vertx.cancelTimer(sweepTimer);
+        vertx.cancelTimer(pruneTimer);
     }
 
     private void join() {
@@ -527,24 +660,218 @@ public final class Remediator implements AutoCloseable {
             return send(new ProducerRecord<>(Topics.TIMELINE.name(), entry.incidentId(), entry));
         }
 
+        @Override
+        public CompletableFuture<Void> approval(Approval approval) {
+            return send(new ProducerRecord<>(Topics.APPROVALS.name(), approval.actionId(), approval));
+        }
+
         private CompletableFuture<Void> send(ProducerRecord<String, Object> record) {
-            CompletableFuture<Void> acked = new CompletableFuture<>();
-            if (aborted) {
-                acked.completeExceptionally(new IllegalStateException("the remediator was aborted"));
-                return acked;
-            }
-            try {
-                producer.send(record, (metadata, error) -> {
-                    if (error != null) {
-                        acked.completeExceptionally(error);
-                    } else {
-                        acked.complete(null);
-                    }
-                });
-            } catch (RuntimeException e) {
-                acked.completeExceptionally(e);
-            }
+            return write(record).thenApply(metadata -> null);
+        }
+    }
+
+    /** Completes with the record's position once the broker has it (acks=all). */
+    private CompletableFuture<RecordMetadata> write(ProducerRecord<String, Object> record) {
+        CompletableFuture<RecordMetadata> acked = new CompletableFuture<>();
+        if (aborted) {
+            acked.completeExceptionally(new IllegalStateException("the remediator was aborted"));
             return acked;
         }
+        try {
+            producer.send(record, (metadata, error) -> {
+                if (error != null) {
+                    acked.completeExceptionally(error);
+                } else {
+                    acked.complete(metadata);
+                }
+            });
+        } catch (RuntimeException e) {
+            acked.completeExceptionally(e);
+        }
+        return acked;
+    }
+
+    /** Writes the record, then completes once this process has read it back (and applied it). */
+    private CompletableFuture<Void> writeAndRead(ProducerRecord<String, Object> record) {
+        return write(record).thenCompose(m -> observer.caughtUp(
+                Map.of(new TopicPartition(m.topic(), m.partition()), m.offset() + 1)));
+    }
+
+    // --- approvals ------------------------------------------------------------------------
+
+    /** The partition of {@code reflex.actions} the action was written to (keyed by target, default partitioner). */
+    private TopicPartition partitionOf(Action action) {
+        byte[] key = action.target().key().getBytes(StandardCharsets.UTF_8);
+        return new TopicPartition(Topics.ACTIONS.name(), Utils.toPositive(Utils.murmur2(key)) % actionPartitions);
+    }
+
+    /**
+     * Carries out the decided approvals of the partitions this process owns (each once per
+     * ownership; the results tell a finished one), and expires unanswered requests.
+     */
+    private void sweepApprovals() {
+        if (!running.get() || aborted || actionPartitions == 0) {
+            return;
+        }
+        Instant now = clock.instant();
+        for (Approval approval : approvals.all()) {
+            String id = approval.actionId();
+            TopicPartition tp = partitionOf(approval.action());
+            synchronized (lock) {
+                PartitionState state = partitions.get(tp);
+                if (state == null || state.revoked || !state.ready.isDone() || state.ready.isCompletedExceptionally()) {
+                    continue;
+                }
+            }
+            if (!approval.state().decided()) {
+                if (!now.isBefore(approval.expiresAt()) && expiring.add(id)) {
+                    String why = "approval expired after "
+                            + Dispatcher.human(Duration.between(approval.requestedAt(), approval.expiresAt()));
+                    Approval expired = approval.decide(Approval.State.EXPIRED, SYSTEM_ACTOR, now, why);
+                    log.info("Action {} was not approved in time: {}", id, why);
+                    write(new ProducerRecord<>(Topics.APPROVALS.name(), id, expired)).whenComplete((m, e) -> {
+                        if (e != null) {
+                            log.warn("Could not write the expiry of action {}: {}; trying again", id, e.toString());
+                            expiring.remove(id);
+                        }
+                    });
+                }
+                continue;
+            }
+            if (carriedOut.putIfAbsent(id, tp) != null) {
+                continue;
+            }
+            if (observer.lookup(id).map(ActionLedger.Entry::finished).orElse(false)) {
+                continue; // carried out before (by this process or another): nothing to do
+            }
+            synchronized (lock) {
+                PartitionState state = partitions.get(tp);
+                if (state == null || state.revoked) {
+                    carriedOut.remove(id);
+                    continue;
+                }
+                String target = approval.action().target().key();
+                Lane lane = lanes.computeIfAbsent(target, k -> new Lane());
+                lane.queue.add(new Pending(tp, -1, approval.action(), approval));
+                queued.incrementAndGet();
+                if (lane.current == null) {
+                    startNext(target, lane);
+                }
+            }
+        }
+    }
+
+    /** The approvals known (from {@code reflex.approvals}). */
+    public ApprovalsView approvals() {
+        return approvals;
+    }
+
+    /**
+     * Records a person's decision on a waiting action, and completes once this process has read
+     * it back: with the approval as decided, or exceptionally with {@link NoSuchElementException}
+     * (no such action waits for approval) or {@link IllegalStateException} (already decided,
+     * or decided by someone else at the same time).
+     *
+     * @param decision APPROVED or REJECTED
+     */
+    public CompletableFuture<Approval> decide(String actionId, Approval.State decision, String by, String reason) {
+        if (decision != Approval.State.APPROVED && decision != Approval.State.REJECTED) {
+            throw new IllegalArgumentException("a person approves or rejects, not " + decision);
+        }
+        Optional<Approval> current = approvals.get(actionId);
+        if (current.isEmpty()) {
+            return CompletableFuture.failedFuture(new NoSuchElementException("no action " + actionId
+                    + " waits for approval here; list the waiting ones with GET /api/actions?status=AWAITING_APPROVAL"));
+        }
+        if (current.get().state().decided()) {
+            return CompletableFuture.failedFuture(new IllegalStateException(already(current.get())));
+        }
+        Approval mine = current.get().decide(decision, by, clock.instant(), reason);
+        log.info("Action {} {} by {}{}", actionId, decision, by, reason == null ? "" : ": " + reason);
+        return writeAndRead(new ProducerRecord<>(Topics.APPROVALS.name(), actionId, mine)).thenApply(v -> {
+            Approval now = approvals.get(actionId).orElseThrow();
+            if (!now.equals(mine)) {
+                throw new CompletionException(new IllegalStateException(already(now)));
+            }
+            return now;
+        });
+    }
+
+    private static String already(Approval a) {
+        return "action " + a.actionId() + " was already " + a.state() + " by " + a.decidedBy() + " at "
+                + a.decidedAt() + (a.reason() == null ? "" : " (" + a.reason() + ")") + "; a decision is final";
+    }
+
+    // --- shared switches ------------------------------------------------------------------
+
+    /** The guardrails of this process: {@link Guardrails#describe()} for the API. */
+    public Guardrails guardrails() {
+        return guardrails;
+    }
+
+    /** Pauses every remediator of the deployment; completes once this process applied it. */
+    public CompletableFuture<KillSwitch.State> pause(String by, String reason) {
+        return control(new ControlEvent(ControlEvent.Kind.PAUSE, by, clock.instant(), reason, Map.of()))
+                .thenApply(v -> guardrails.killSwitch().state());
+    }
+
+    /** Resumes every remediator of the deployment: held actions run within about a second. */
+    public CompletableFuture<KillSwitch.State> resume(String by, String reason) {
+        return control(new ControlEvent(ControlEvent.Kind.RESUME, by, clock.instant(), reason, Map.of()))
+                .thenApply(v -> guardrails.killSwitch().state());
+    }
+
+    /**
+     * Adds a silence for the whole deployment (an id is given when it has none; createdBy
+     * defaults to {@code by}).
+     *
+     * @throws IllegalArgumentException listing every problem of the silence
+     */
+    public CompletableFuture<Silence> addSilence(Silence silence, String by) {
+        List<String> problems = silence.validate("silence");
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", problems));
+        }
+        Silence added = new Silence(silence.id() == null || silence.id().isBlank() ? UUID.randomUUID().toString()
+                : silence.id(), silence.matchers(), silence.from(), silence.until(),
+                silence.createdBy() == null ? by : silence.createdBy(), silence.comment());
+        String json;
+        try {
+            json = Json.MAPPER.writeValueAsString(added);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("the silence cannot be written as JSON: " + e.getOriginalMessage(), e);
+        }
+        return control(new ControlEvent(ControlEvent.Kind.SILENCE, by, clock.instant(), added.comment(),
+                Map.of(ControlApplier.ID, added.id(), ControlApplier.SILENCE, json))).thenApply(v -> added);
+    }
+
+    /**
+     * Ends a silence for the whole deployment; the actions it held are checked again at once.
+     *
+     * @throws NoSuchElementException when no such silence is active or coming
+     */
+    public CompletableFuture<Void> removeSilence(String id, String by) {
+        boolean known = guardrails.holds().silences(clock.instant()).stream().anyMatch(s -> s.id().equals(id));
+        if (!known) {
+            throw new NoSuchElementException("no silence " + id + " is active or coming; see GET /api/guardrails");
+        }
+        return control(new ControlEvent(ControlEvent.Kind.UNSILENCE, by, clock.instant(), null,
+                Map.of(ControlApplier.ID, id)));
+    }
+
+    /** People brought the target back: it no longer counts as disrupted (blast radius), everywhere. */
+    public CompletableFuture<Void> release(String targetKey, String by, String reason) {
+        return control(new ControlEvent(ControlEvent.Kind.RELEASE, by, clock.instant(), reason,
+                Map.of(ControlApplier.TARGET, targetKey)));
+    }
+
+    /** A switch changed (here or in another process): apply it, and let held actions look again at once. */
+    private void onControl(ControlEvent event) {
+        control.accept(event);
+        dispatcher.recheckHeld();
+    }
+
+    private CompletableFuture<Void> control(ControlEvent event) {
+        return writeAndRead(new ProducerRecord<>(Topics.CONTROL.name(), event.key(), event));
     }
 }

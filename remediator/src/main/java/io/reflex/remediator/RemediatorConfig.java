@@ -1,6 +1,8 @@
 package io.reflex.remediator;
 
 import io.reflex.model.ActionType;
+import io.reflex.remediator.guard.GuardrailsConfig;
+import io.reflex.remediator.rollout.RolloutConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,6 +26,9 @@ import java.util.stream.Collectors;
  *   timeouts: {restart_service: 2m, run_playbook: 15m}   # default: the action's own deadline
  *   retries: {maxAttempts: 3, initialBackoff: 1s, maxBackoff: 30s}
  *   circuitBreaker: {failures: 5, coolDown: 1m}
+ *   approvals: {expireAfter: 1h}   # an action waiting for approval longer is SKIPPED
+ *   guardrails: {...}           # see GuardrailsConfig
+ *   rollouts: {groups: {...}}   # see RolloutConfig
  * </pre>
  *
  * @param groupId        the consumer group: every remediator process of one deployment shares it,
@@ -41,7 +46,20 @@ public record RemediatorConfig(
         Duration timeoutGrace,
         Map<String, Duration> timeouts,
         Retries retries,
-        CircuitBreaker circuitBreaker) {
+        CircuitBreaker circuitBreaker,
+        Approvals approvals,
+        GuardrailsConfig guardrails,
+        RolloutConfig rollouts) {
+
+    /**
+     * Actions that need a person's yes ({@code requiresApproval}) wait at most {@code expireAfter}
+     * (default 1h); then they are SKIPPED.
+     */
+    public record Approvals(Duration expireAfter) {
+        public Approvals {
+            expireAfter = expireAfter == null ? Duration.ofHours(1) : expireAfter;
+        }
+    }
 
     /**
      * Retries of retriable failures, with exponential backoff: {@code initialBackoff},
@@ -79,10 +97,13 @@ public record RemediatorConfig(
         timeouts = timeouts == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(timeouts));
         retries = retries == null ? new Retries(null, null, null) : retries;
         circuitBreaker = circuitBreaker == null ? new CircuitBreaker(null, null) : circuitBreaker;
+        approvals = approvals == null ? new Approvals(null) : approvals;
+        guardrails = guardrails == null ? GuardrailsConfig.defaults() : guardrails;
+        rollouts = rollouts == null ? RolloutConfig.none() : rollouts;
     }
 
     public static RemediatorConfig defaults() {
-        return new RemediatorConfig(null, null, null, null, null, null, null, null, null);
+        return new RemediatorConfig(null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** The configured timeout of one attempt of this type, if any. */
@@ -118,6 +139,9 @@ public record RemediatorConfig(
         }
         atLeast(problems, "remediator.circuitBreaker.failures", circuitBreaker.failures(), 1);
         positive(problems, "remediator.circuitBreaker.coolDown", circuitBreaker.coolDown());
+        positive(problems, "remediator.approvals.expireAfter", approvals.expireAfter());
+        problems.addAll(guardrails.validate("remediator.guardrails"));
+        problems.addAll(rollouts.validate("remediator.rollouts"));
         return problems;
     }
 

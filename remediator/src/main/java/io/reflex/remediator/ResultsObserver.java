@@ -3,6 +3,8 @@ package io.reflex.remediator;
 import io.reflex.model.Action;
 import io.reflex.model.ActionResult;
 import io.reflex.model.ActionStatus;
+import io.reflex.model.Approval;
+import io.reflex.model.ControlEvent;
 import io.reflex.model.Json;
 import io.reflex.model.Topics;
 import java.io.IOException;
@@ -16,6 +18,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -27,13 +30,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads {@code reflex.results} (and {@code reflex.actions}, for the {@link ActivityListener})
- * from the beginning and keeps reading, on a thread and a consumer of its own (no group: every
+ * Reads {@code reflex.results} (and {@code reflex.actions}, for the {@link ActivityListener};
+ * {@code reflex.approvals} for the {@link ApprovalsView}; {@code reflex.control} for the shared
+ * switches) from the beginning and keeps reading, on a thread and a consumer of its own (no group: every
  * process reads everything). It knows which action ids finished and which were started and
  * never finished, whichever process wrote them.
  *
  * <p>{@link #caughtUp} tells when it has read up to given offsets: the remediator waits for the
- * end of {@code reflex.results} as of a partition assignment before it dispatches from that
+ * end of {@code reflex.results}, {@code reflex.approvals} and {@code reflex.control} as of a
+ * partition assignment before it dispatches from that
  * partition, so what the previous owner finished is known.
  */
 final class ResultsObserver implements ActionLedger, AutoCloseable {
@@ -46,6 +51,8 @@ final class ResultsObserver implements ActionLedger, AutoCloseable {
 
     private final Map<String, Object> props;
     private final ActivityListener listener;
+    private final ApprovalsView approvals;
+    private final Consumer<ControlEvent> control;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Barrier> barriers = new ConcurrentLinkedQueue<>();
     private final Map<TopicPartition, Long> positions = new ConcurrentHashMap<>();
@@ -54,6 +61,17 @@ final class ResultsObserver implements ActionLedger, AutoCloseable {
     private Thread thread;
 
     ResultsObserver(Map<String, Object> kafkaProps, ActivityListener listener) {
+        this(kafkaProps, listener, null, null);
+    }
+
+    /**
+     * @param approvals fed from {@code reflex.approvals}; null: that topic is not read
+     * @param control   applies {@code reflex.control} events, in topic order; null: that topic is not read
+     */
+    ResultsObserver(Map<String, Object> kafkaProps, ActivityListener listener, ApprovalsView approvals,
+            Consumer<ControlEvent> control) {
+        this.approvals = approvals;
+        this.control = control;
         Map<String, Object> p = new HashMap<>(kafkaProps);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -66,14 +84,26 @@ final class ResultsObserver implements ActionLedger, AutoCloseable {
     void start() {
         consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
         List<TopicPartition> partitions = new ArrayList<>();
-        for (String topic : List.of(Topics.RESULTS.name(), Topics.ACTIONS.name())) {
-            consumer.partitionsFor(topic, METADATA_TIMEOUT)
-                    .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+        List<String> topics = new ArrayList<>(List.of(Topics.RESULTS.name(), Topics.ACTIONS.name()));
+        if (approvals != null) {
+            topics.add(Topics.APPROVALS.name());
         }
-        if (partitions.stream().noneMatch(tp -> tp.topic().equals(Topics.RESULTS.name()))) {
-            consumer.close();
-            throw new IllegalStateException("topic " + Topics.RESULTS.name() + " does not exist; create the Reflex"
-                    + " topics first (the app does at start)");
+        if (control != null) {
+            topics.add(Topics.CONTROL.name());
+        }
+        for (String topic : topics) {
+            if (topic.equals(Topics.ACTIONS.name())) {
+                consumer.partitionsFor(topic, METADATA_TIMEOUT)
+                        .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+                continue;
+            }
+            List<org.apache.kafka.common.PartitionInfo> found = consumer.partitionsFor(topic, METADATA_TIMEOUT);
+            if (found == null || found.isEmpty()) {
+                consumer.close();
+                throw new IllegalStateException("topic " + topic + " does not exist; create the Reflex"
+                        + " topics first (the app does at start)");
+            }
+            found.forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
         }
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
@@ -93,7 +123,7 @@ final class ResultsObserver implements ActionLedger, AutoCloseable {
         return Optional.ofNullable(entries.get(actionId));
     }
 
-    /** Completes once every given partition of {@code reflex.results} has been read up to the given offset. */
+    /** Completes once every given partition (of the topics it reads but {@code reflex.actions}) has been read up to the given offset. */
     CompletableFuture<Void> caughtUp(Map<TopicPartition, Long> ends) {
         Barrier barrier = new Barrier(Map.copyOf(ends), new CompletableFuture<>());
         if (reached(barrier)) {
@@ -116,7 +146,7 @@ final class ResultsObserver implements ActionLedger, AutoCloseable {
                     read(record);
                 }
                 for (TopicPartition tp : consumer.assignment()) {
-                    if (tp.topic().equals(Topics.RESULTS.name())) {
+                    if (!tp.topic().equals(Topics.ACTIONS.name())) {
                         positions.put(tp, consumer.position(tp));
                     }
                 }
@@ -156,6 +186,10 @@ final class ResultsObserver implements ActionLedger, AutoCloseable {
                                     result.attempt()));
                 }
                 listener.onResult(result, at);
+            } else if (record.topic().equals(Topics.APPROVALS.name())) {
+                approvals.apply(record.key(), Json.MAPPER.readValue(record.value(), Approval.class));
+            } else if (record.topic().equals(Topics.CONTROL.name())) {
+                control.accept(Json.MAPPER.readValue(record.value(), ControlEvent.class));
             } else {
                 listener.onAction(Json.MAPPER.readValue(record.value(), Action.class), at);
             }

@@ -121,7 +121,8 @@ class DispatcherTest {
 
     private static RemediatorConfig config(Map<String, Duration> timeouts, RemediatorConfig.Retries retries,
             RemediatorConfig.CircuitBreaker breaker) {
-        return new RemediatorConfig(null, null, null, null, null, Duration.ofSeconds(5), timeouts, retries, breaker);
+        return new RemediatorConfig(null, null, null, null, null, Duration.ofSeconds(5), timeouts, retries, breaker,
+                null, null, null);
     }
 
     private static Action action(String id, String connector, ActionMode mode, Instant deadline) {

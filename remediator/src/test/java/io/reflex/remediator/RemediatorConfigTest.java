@@ -66,4 +66,24 @@ class RemediatorConfigTest {
                 "remediator.retries.maxBackoff (PT1S) must not be shorter than remediator.retries.initialBackoff (PT1M)",
                 "remediator.circuitBreaker.failures must be at least 1, got 0");
     }
+
+    @Test
+    void guardrailsRolloutsAndApprovalsAreReadAndValidatedWithTheirPaths() {
+        RemediatorConfig config = mapper.convertValue(Map.of(
+                "approvals", Map.of("expireAfter", "0s"),
+                "guardrails", Map.of("rateLimits", java.util.List.of(Map.of("max", 0)),
+                        "flapping", Map.of("max", 3, "window", "1h")),
+                "rollouts", Map.of("groups", Map.of("web", Map.of("members", java.util.List.of())))),
+                RemediatorConfig.class);
+        assertThat(config.guardrails().flapping().max()).isEqualTo(3);
+        assertThat(config.validate())
+                .contains("remediator.approvals.expireAfter must be a positive duration, got PT0S")
+                .anyMatch(p -> p.startsWith("remediator.guardrails.rateLimits[0].name is required"))
+                .anyMatch(p -> p.startsWith("remediator.guardrails.rateLimits[0].max must be at least 1"))
+                .anyMatch(p -> p.startsWith("remediator.rollouts.groups.web"));
+        RemediatorConfig defaults = RemediatorConfig.defaults();
+        assertThat(defaults.approvals().expireAfter()).isEqualTo(Duration.ofHours(1));
+        assertThat(defaults.guardrails().rateLimits()).isEmpty();
+        assertThat(defaults.rollouts().groups()).isEmpty();
+    }
 }

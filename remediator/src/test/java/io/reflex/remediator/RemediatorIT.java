@@ -93,7 +93,7 @@ class RemediatorIT {
 
     private Remediator remediator(String group, ActionGate gate, PrometheusRegistry registry) {
         RemediatorConfig config = new RemediatorConfig(group, null, null, null, Duration.ofMillis(200), null, null,
-                null, null);
+                null, null, null, null, null);
         Remediator remediator = new Remediator(config, kafka.clientProps(), connectors, vertx, Clock.systemUTC(),
                 registry, gate, ActivityListener.NONE);
         remediator.start();

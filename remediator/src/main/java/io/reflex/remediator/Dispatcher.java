@@ -482,6 +482,12 @@ final class Dispatcher {
             CircuitBreakers.Admission admission = null;
             if (!rollout) {
                 Optional<Connector> found = connectors.apply(name);
+                if (found.isEmpty() && action.type() == ActionType.ESCALATE) {
+                    // The rules stage has already marked the incident ESCALATED; only the paging is missing.
+                    terminal(ActionStatus.SKIPPED, Math.max(attempt, 1), null, "escalation recorded on the incident;"
+                            + " nobody was paged: " + noConnector() + " (e.g. connectors.http with escalateTo)");
+                    return;
+                }
                 if (found.isEmpty()) {
                     terminal(ActionStatus.FAILED, Math.max(attempt, 1), null, noConnector());
                     return;

@@ -197,6 +197,18 @@ class DispatcherTest {
     }
 
     @Test
+    void anEscalationWithoutAPagingConnectorIsSkippedAndSaysNobodyWasPaged() {
+        Action escalate = new Action("act-1", "inc-1", new RuleRef("still down", 1), ActionType.ESCALATE,
+                new Target("http", "service", "demo-shop"), Map.of("reason", "still down"), ActionMode.EXECUTE, false,
+                NOW, NOW.plusSeconds(60));
+        dispatcher().dispatch(escalate);
+        assertThat(executed).isEmpty();
+        assertThat(statuses()).containsExactly(ActionStatus.SKIPPED);
+        assertThat(results.get(0).detail()).startsWith("escalation recorded on the incident; nobody was paged")
+                .contains("'http'");
+    }
+
+    @Test
     void aRefusalByTheConnectorIsReportedAsRejected() {
         outcomes.add(Outcome.refused("service name 'x; rm' is not allowed"));
         dispatcher().dispatch(restart("act-1"));

@@ -53,6 +53,9 @@ public final class AnsibleConnector implements Connector {
     public static final String HOST_KIND = "host";
     /** The action parameter naming the playbook; every other parameter is an extra var. */
     public static final String PLAYBOOK_PARAM = "playbook";
+    /** The rules' shape: target {@code playbook:NAME}, the host in this parameter (also passed as an extra var). */
+    public static final String PLAYBOOK_KIND = "playbook";
+    public static final String HOST_PARAM = "host";
 
     /** ansible-playbook's exit code when a host was unreachable. */
     static final int UNREACHABLE = 4;
@@ -97,8 +100,8 @@ public final class AnsibleConnector implements Connector {
             LOG.warn("action {} (incident {}) refused: {}", action.id(), action.incidentId(), refusal);
             return Outcome.refused(refusal + "; nothing was run");
         }
-        final RemoteHost host = settings.hosts().get(action.target().name());
-        final String playbookName = action.params().get(PLAYBOOK_PARAM);
+        final RemoteHost host = settings.hosts().get(hostName(action));
+        final String playbookName = playbookName(action);
         final Path playbook;
         try {
             playbook = playbook(playbookName);
@@ -107,7 +110,9 @@ public final class AnsibleConnector implements Connector {
             return Outcome.refused(e.getMessage() + "; nothing was run");
         }
         final Map<String, String> extraVars = new TreeMap<>(action.params());
-        extraVars.remove(PLAYBOOK_PARAM);
+        if (HOST_KIND.equals(action.target().kind())) {
+            extraVars.remove(PLAYBOOK_PARAM);
+        }
         final String what = "playbook " + playbookName + " on " + host.describe();
         if (action.mode() != ActionMode.EXECUTE) {
             return Outcome.succeeded(action.mode() + ": would run " + what + " with extra vars " + extraVars.keySet()
@@ -156,24 +161,41 @@ public final class AnsibleConnector implements Connector {
         return outcome;
     }
 
+    /** The host to run on: the target for {@code host:NAME}, the {@code host} param for {@code playbook:NAME}. */
+    private static String hostName(Action action) {
+        return PLAYBOOK_KIND.equals(action.target().kind()) ? action.params().get(HOST_PARAM) : action.target().name();
+    }
+
+    private static String playbookName(Action action) {
+        return PLAYBOOK_KIND.equals(action.target().kind()) ? action.target().name()
+                : action.params().get(PLAYBOOK_PARAM);
+    }
+
     /** Why the action may not run, or null. Nothing touched yet. */
     private String check(Action action) {
         if (action.type() != ActionType.RUN_PLAYBOOK) {
             return "ansible connector cannot " + action.type().wireName() + "; it supports run_playbook";
         }
         final Target target = action.target();
-        if (!HOST_KIND.equals(target.kind())) {
-            return "ansible connector runs playbooks on targets of kind '" + HOST_KIND + "', not "
+        if (!HOST_KIND.equals(target.kind()) && !PLAYBOOK_KIND.equals(target.kind())) {
+            return "ansible connector runs playbooks on targets of kind '" + HOST_KIND + "' (param '"
+                    + PLAYBOOK_PARAM + "') or '" + PLAYBOOK_KIND + "' (param '" + HOST_PARAM + "'), not "
                     + SafeValues.quote(target.kind());
         }
-        if (!SafeValues.isName(target.name())) {
-            return SafeValues.whyNotName("host name", target.name());
+        final String hostName = hostName(action);
+        if (hostName == null) {
+            return "run_playbook of " + SafeValues.quote(target.name()) + " needs the parameter '" + HOST_PARAM
+                    + "' naming the host to run it on (configured: " + String.join(", ", settings.hosts().keySet())
+                    + ")";
         }
-        if (!settings.hosts().containsKey(target.name())) {
-            return "host '" + target.name() + "' is not configured for the ansible connector (configured: "
+        if (!SafeValues.isName(hostName)) {
+            return SafeValues.whyNotName("host name", hostName);
+        }
+        if (!settings.hosts().containsKey(hostName)) {
+            return "host '" + hostName + "' is not configured for the ansible connector (configured: "
                     + String.join(", ", settings.hosts().keySet()) + ")";
         }
-        final String playbook = action.params().get(PLAYBOOK_PARAM);
+        final String playbook = playbookName(action);
         if (playbook == null) {
             return "run_playbook needs the parameter '" + PLAYBOOK_PARAM + "' naming a playbook in "
                     + settings.playbookDir();
@@ -183,7 +205,7 @@ public final class AnsibleConnector implements Connector {
         }
         for (Map.Entry<String, String> param : action.params().entrySet()) {
             final String key = param.getKey();
-            if (key.equals(PLAYBOOK_PARAM)) {
+            if (key.equals(PLAYBOOK_PARAM) && HOST_KIND.equals(target.kind())) {
                 continue;
             }
             if (!SafeValues.isKey(key)) {

@@ -149,6 +149,29 @@ class AnsibleConnectorIT {
         assertThat(dataDir.resolve("runs/ansible")).isEmptyDirectory();
     }
 
+    /** The shape the rules' remediate.runPlaybook(alert, "greet", Map.of("host", ...)) produces. */
+    @Test
+    void aPlaybookTargetNamesThePlaybookAndTheHostParamPicksTheHost() throws Exception {
+        final Connector ansible = connector();
+        final Action action = new Action("act-playbook-" + SEQUENCE.incrementAndGet(), "inc-test",
+                new RuleRef("ansible-test", 1), ActionType.RUN_PLAYBOOK,
+                new Target(AnsibleConnector.NAME, AnsibleConnector.PLAYBOOK_KIND, "greet"),
+                Map.of("host", "local", "greeting", "hi-9"), ActionMode.EXECUTE, false, CLOCK.instant(),
+                CLOCK.instant().plus(TIME_LEFT));
+
+        final Outcome outcome = ansible.execute(action);
+
+        assertThat(outcome.status()).as(outcome.detail()).isEqualTo(ActionStatus.SUCCEEDED);
+        assertThat(Files.readString(output)).isEqualTo("hi-9 from local\n");
+
+        final Outcome noHost = ansible.execute(new Action("act-playbook-" + SEQUENCE.incrementAndGet(), "inc-test",
+                new RuleRef("ansible-test", 1), ActionType.RUN_PLAYBOOK,
+                new Target(AnsibleConnector.NAME, AnsibleConnector.PLAYBOOK_KIND, "greet"), Map.of("greeting", "x"),
+                ActionMode.EXECUTE, false, CLOCK.instant(), CLOCK.instant().plus(TIME_LEFT)));
+        assertThat(noHost.status()).isEqualTo(ActionStatus.REJECTED);
+        assertThat(noHost.detail()).contains("needs the parameter 'host'", "configured: local");
+    }
+
     @Test
     void aFailingPlaybookIsANonRetriableFailureWithTheFailedTask() throws Exception {
         final Connector ansible = connector();

@@ -2,6 +2,8 @@ package io.reflex.rules;
 
 import io.reflex.model.Action;
 import io.reflex.model.ActionMode;
+import io.reflex.model.ActionResult;
+import io.reflex.model.ActionType;
 import io.reflex.model.AlertEvent;
 import io.reflex.model.Incident;
 import io.reflex.model.IncidentStatus;
@@ -12,6 +14,7 @@ import io.reflex.model.TimelineEntry;
 import io.reflex.model.TimelineKind;
 import io.reflex.rules.lifecycle.Rulesets;
 import io.reflex.rules.lifecycle.RulesetsUpdater;
+import io.reflex.rules.vocabulary.ActionOutcome;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,6 +24,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.Cancellable;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -37,20 +41,48 @@ import org.slf4j.LoggerFactory;
  * Decides what to do about each alert of one stream task: drops redeliveries, opens, joins
  * and resolves incidents, lets the rules fire and turns their requests into actions.
  *
- * <p>Everything it emits for one alert, and its store writes, commit together with the
- * alert's offset (exactly_once_v2), so an alert is decided once across crashes.
+ * <p>It also reads the results of the actions on {@code reflex.results} (keyed, like the alerts,
+ * by the incident's resource key, so they reach the task holding the incident): a terminal one
+ * goes into the session as an {@link ActionOutcome}, so rules can react to what an action did.
+ *
+ * <p>Everything it emits for one record, and its store writes, commit together with the
+ * record's offset (exactly_once_v2), so an alert is decided once across crashes.
  *
  * <p>Before each record and on each tick it looks whether another ruleset version became
  * active; if so it swaps to it between two records (a new session with the stored facts
  * re-inserted), so each alert is decided by exactly one version, which its actions record.
+ * A version running in shadow beside the active one gets a session of its own, fed the same
+ * alerts and outcomes; its actions are recorded with mode SHADOW and change no incident.
+ *
+ * <p>Verification is built in rather than left to rules, so no ruleset can forget it: an
+ * executed action that succeeded must see its incident recover (the alert resolve) within
+ * {@link RulesConfig#verifyWithin()}. In time, the timeline says VERIFIED; too late, the
+ * incident is ESCALATED to a person. What is being watched is in a logged store, checked on
+ * each record and each tick, so a restart keeps watching.
  */
-final class DecisionProcessor implements Processor<String, AlertEvent, String, Object> {
+final class DecisionProcessor implements Processor<String, Object, String, Object> {
     private static final Logger LOG = LoggerFactory.getLogger(DecisionProcessor.class);
 
     /** How often the pseudo clock catches up with the wall clock, so time-based rules fire without alerts. */
     static final Duration TICK = Duration.ofSeconds(1);
     /** How often seen alert ids older than the retention are purged. */
     static final Duration PURGE_INTERVAL = Duration.ofMinutes(1);
+
+    /**
+     * A session and the version it decides with.
+     *
+     * @param beside whether it runs in shadow beside the active session
+     */
+    private record Lane(Ruleset ruleset, RuleSession session, boolean beside) {
+        /** Whether its actions are only recorded: a shadow beside the active one, or a shadow-flagged active version. */
+        boolean shadowMode() {
+            return beside || ruleset.shadow();
+        }
+
+        String describe() {
+            return (shadowMode() ? "shadow " : "") + "ruleset v" + ruleset.version();
+        }
+    }
 
     private final Rulesets rulesets;
     private final RulesConfig config;
@@ -61,13 +93,24 @@ final class DecisionProcessor implements Processor<String, AlertEvent, String, O
     private KeyValueStore<String, Long> seen;
     private KeyValueStore<String, Incident> open;
     private KeyValueStore<String, SessionFact> facts;
-    /** The session's handle of each stored fact, to tell when it has expired. */
+    private KeyValueStore<String, Verification> verifications;
+    /**
+     * The stored verifications whose action succeeded, by store key: the few with a deadline, so
+     * the check on every record does not scan the store (which also holds every action still
+     * waiting for its result).
+     */
+    private final Map<String, Verification> watching = new HashMap<>();
+    /** The global store of {@code reflex.rulesets}; null outside a topology with it (unit tests). */
+    private KeyValueStore<String, RulesetVersion> versions;
+    /** The active session's handle of each stored fact, to tell when it has left the session. */
     private final Map<String, FactHandle> handles = new HashMap<>();
-    private RuleSession session;
-    /** The version deciding now. */
-    private Ruleset ruleset;
+    /** The active version's session: its actions are executed. */
+    private Lane active;
+    /** The session of the version running in shadow beside the active one, or null. */
+    private Lane shadow;
     /** A version that did not compile here, so it is not tried again on every record. */
     private RulesetVersion refused;
+    private RulesetVersion refusedShadow;
     private final List<Cancellable> schedules = new ArrayList<>();
 
     /** A processor that decides with the ruleset alone (no versions shared with other tasks). */
@@ -88,59 +131,108 @@ final class DecisionProcessor implements Processor<String, AlertEvent, String, O
         this.seen = context.getStateStore(DecisionTopology.SEEN_STORE);
         this.open = context.getStateStore(DecisionTopology.OPEN_INCIDENTS_STORE);
         this.facts = context.getStateStore(DecisionTopology.FACTS_STORE);
-        KeyValueStore<String, RulesetVersion> versions = context.getStateStore(DecisionTopology.RULESETS_STORE);
+        this.verifications = context.getStateStore(DecisionTopology.VERIFICATIONS_STORE);
+        try (KeyValueIterator<String, Verification> all = verifications.all()) {
+            all.forEachRemaining(entry -> {
+                if (entry.value.watching()) {
+                    watching.put(entry.key, entry.value);
+                }
+            });
+        }
+        this.versions = context.getStateStore(DecisionTopology.RULESETS_STORE);
         // A restored global store does not pass its records through the updater: seed the active version here.
-        // Null when the processor runs outside a topology with the global store (unit tests).
         RulesetVersion stored = versions == null ? null : versions.get(RulesetsUpdater.ACTIVE_KEY);
         if (stored != null) {
             rulesets.seedActive(stored);
         }
-        this.ruleset = rulesets.initial();
-        RulesetVersion active = rulesets.active();
-        if (active != null) {
-            Ruleset deployed = compiledOrNull(active);
+        Ruleset ruleset = rulesets.initial();
+        RulesetVersion activeVersion = rulesets.active();
+        if (activeVersion != null) {
+            Ruleset deployed = compiledOrNull(activeVersion, ruleset.version());
             if (deployed != null) {
-                this.ruleset = deployed;
+                ruleset = deployed;
+            } else {
+                refused = activeVersion;
             }
         }
-        this.session = new RuleSession(ruleset.base());
-        int rebuilt = rebuildSession();
+        this.active = newLane(ruleset, false);
+        int rebuilt = rebuild(active);
         rulesets.taskRuns(context.taskId().toString(), ruleset.version());
+        swapShadowIfChanged();
         schedules.add(context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::tick));
         schedules.add(context.schedule(PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, at -> purge()));
-        LOG.info("task {}: rules session ready with ruleset v{} from {}, {} stored alerts re-inserted",
-                context.taskId(), ruleset.version(), ruleset.origin(), rebuilt);
+        LOG.info("task {}: rules session ready with ruleset v{} from {}{}, {} stored facts re-inserted",
+                context.taskId(), ruleset.version(), ruleset.origin(),
+                shadow == null ? "" : ", v" + shadow.ruleset().version() + " in shadow beside it", rebuilt);
+    }
+
+    private Lane newLane(Ruleset ruleset, boolean beside) {
+        RuleSession session = new RuleSession(ruleset.base());
+        if (!beside) {
+            session.trackInsertedThrottles();
+        }
+        return new Lane(ruleset, session, beside);
     }
 
     /**
      * Re-inserts the stored facts in the order and at the session times they first came, so
-     * windows and counts are as they were. What the rules decide meanwhile was decided before
-     * the restart and is dropped: only alerts processed from now on lead to actions.
+     * windows, counts and throttles are as they were. What the rules decide meanwhile was
+     * decided before the restart and is dropped: only records processed from now on lead to
+     * actions. A shadow session gets the alerts and outcomes only: the throttles stored are the
+     * active session's.
      */
-    private int rebuildSession() {
-        handles.clear();
-        List<SessionFact> stored = new ArrayList<>();
+    private int rebuild(Lane lane) {
+        if (!lane.beside()) {
+            handles.clear();
+        }
+        List<KeyValue<String, SessionFact>> stored = new ArrayList<>();
         try (KeyValueIterator<String, SessionFact> all = facts.all()) {
-            all.forEachRemaining(entry -> stored.add(entry.value));
+            all.forEachRemaining(stored::add);
         }
-        stored.sort(Comparator.comparingLong(SessionFact::insertedAt)
-                .thenComparing(fact -> fact.alert().receivedAt()));
-        for (SessionFact fact : stored) {
-            session.advanceTo(fact.insertedAt());
-            handles.put(fact.alert().id(), session.insert(fact.alert()));
-            session.fire();
+        stored.sort(Comparator.comparing((KeyValue<String, SessionFact> entry) -> entry.value,
+                SessionFact.REPLAY_ORDER));
+        int inserted = 0;
+        for (KeyValue<String, SessionFact> entry : stored) {
+            SessionFact fact = entry.value;
+            if (lane.beside() && fact.throttle() != null) {
+                continue;
+            }
+            lane.session().advanceTo(fact.insertedAt());
+            FactHandle handle = insert(lane.session(), fact);
+            if (!lane.beside()) {
+                handles.put(entry.key, handle);
+            }
+            fire(lane);
+            inserted++;
         }
-        return stored.size();
+        return inserted;
+    }
+
+    private static FactHandle insert(RuleSession session, SessionFact fact) {
+        if (fact.alert() != null) {
+            return session.insert(fact.alert());
+        }
+        if (fact.outcome() != null) {
+            return session.insert(fact.outcome());
+        }
+        return session.insert(fact.throttle());
     }
 
     @Override
-    public void process(Record<String, AlertEvent> record) {
+    public void process(Record<String, Object> record) {
         swapIfChanged();
-        AlertEvent alert = record.value();
-        if (alert == null) {
-            LOG.debug("skipping a record without value (key {}) on the alerts topic", record.key());
-            return;
+        checkVerifications(record.timestamp());
+        Object value = record.value();
+        if (value instanceof AlertEvent alert) {
+            processAlert(alert, record.timestamp());
+        } else if (value instanceof ActionResult result) {
+            processResult(result, record.timestamp());
+        } else {
+            LOG.debug("skipping a record without value (key {})", record.key());
         }
+    }
+
+    private void processAlert(AlertEvent alert, long timestamp) {
         if (seen.get(alert.id()) != null) {
             metrics.duplicate();
             LOG.debug("alert {} ({} {} on {}) was decided already; dropped", alert.id(), alert.name(),
@@ -149,8 +241,7 @@ final class DecisionProcessor implements Processor<String, AlertEvent, String, O
         }
         seen.put(alert.id(), clock.millis());
         metrics.decided();
-        long timestamp = record.timestamp();
-        session.advanceTo(timestamp);
+        advanceTo(timestamp);
 
         String key = correlationKey(alert);
         Incident incident = open.get(key);
@@ -171,9 +262,12 @@ final class DecisionProcessor implements Processor<String, AlertEvent, String, O
                     alert.name(), alert.resource().key());
         }
 
-        handles.put(alert.id(), session.insert(alert));
-        facts.put(alert.id(), new SessionFact(session.now(), alert));
-        decide(session.fire(), timestamp, alert);
+        handles.put(alert.id(), active.session().insert(alert));
+        facts.put(alert.id(), new SessionFact(active.session().now(), alert));
+        if (shadow != null) {
+            shadow.session().insert(alert);
+        }
+        fireAndDecide(timestamp, alert);
 
         // Resolved after the rules fired, so a rule reacting to the resolution still finds the incident.
         if (!alert.firing()) {
@@ -184,43 +278,271 @@ final class DecisionProcessor implements Processor<String, AlertEvent, String, O
         }
     }
 
-    /** Moves the session to wall-clock time and fires what became due: absence and once-after rules. */
+    /**
+     * A terminal result of an action of an open incident becomes an {@link ActionOutcome} in the
+     * sessions; the steps before it (started, awaiting approval) tell the rules nothing yet.
+     */
+    private void processResult(ActionResult result, long timestamp) {
+        if (!result.status().terminal()) {
+            metrics.result("not_terminal");
+            LOG.debug("action {} (incident {}) is {}; only its final result goes to the rules", result.actionId(),
+                    result.incidentId(), result.status());
+            return;
+        }
+        String seenKey = "result:" + result.actionId() + "/" + result.status();
+        if (seen.get(seenKey) != null) {
+            metrics.result("duplicate");
+            LOG.debug("result {} of action {} was read already; dropped", result.status(), result.actionId());
+            return;
+        }
+        seen.put(seenKey, clock.millis());
+        Incident incident = openIncident(result.incidentId());
+        if (incident == null) {
+            metrics.result("no_incident");
+            LOG.debug("action {} ended {}, but its incident {} is no longer open here; the rules are not told",
+                    result.actionId(), result.status(), result.incidentId());
+            return;
+        }
+        metrics.result("fact");
+        watchRecovery(result, incident);
+        advanceTo(timestamp);
+        ActionOutcome outcome = ActionOutcome.of(result, incident.resource(), incident.alertName());
+        String key = SessionFact.outcomeKey(outcome);
+        handles.put(key, active.session().insert(outcome));
+        facts.put(key, new SessionFact(active.session().now(), outcome));
+        if (shadow != null) {
+            shadow.session().insert(outcome);
+        }
+        LOG.info("incident {}: action {} ({}) ended {}; told the rules", incident.id(), result.actionId(),
+                result.type() == null ? "type unknown" : result.type().wireName(), result.status());
+        fireAndDecide(timestamp, null);
+    }
+
+    /**
+     * An executed action of the incident ended: if it succeeded, the incident has
+     * {@code verifyWithin} from its end to recover; if not, there is nothing to verify (what to do
+     * about a failure is the rules' business, told by the outcome).
+     */
+    private void watchRecovery(ActionResult result, Incident incident) {
+        String key = Verification.key(incident.id(), result.actionId());
+        Verification waiting = verifications.get(key);
+        if (waiting == null || waiting.watching()) {
+            return;
+        }
+        if (!result.succeeded()) {
+            verifications.delete(key);
+            return;
+        }
+        Instant succeededAt = result.finishedAt() != null ? result.finishedAt() : clock.instant();
+        Verification succeeded = waiting.succeeded(succeededAt, config.verifyWithin());
+        verifications.put(key, succeeded);
+        watching.put(key, succeeded);
+        LOG.info("incident {}: action {} ({}) succeeded; it must recover by {}", incident.id(), result.actionId(),
+                succeeded.what(), succeeded.deadline());
+    }
+
+    /**
+     * Escalates each incident still not recovered at the deadline of an action that succeeded.
+     * An incident escalated already (by a rule, or by another of its actions) is not escalated
+     * twice; one resolved meanwhile was verified when it resolved.
+     */
+    private void checkVerifications(long timestamp) {
+        Instant now = clock.instant();
+        List<Verification> overdue = watching.values().stream().filter(v -> v.overdue(now)).toList();
+        for (Verification verification : overdue) {
+            forget(verification.key());
+            Incident incident = open.get(verification.incidentKey());
+            if (incident == null || !incident.id().equals(verification.incidentId())) {
+                continue;
+            }
+            if (incident.status() == IncidentStatus.ESCALATED) {
+                metrics.verification("already_escalated");
+                LOG.info("incident {}: not recovered {} after {} succeeded; escalated already", incident.id(),
+                        Verification.human(config.verifyWithin()), verification.what());
+                continue;
+            }
+            metrics.verification("escalated");
+            Incident escalated = incident.withStatus(IncidentStatus.ESCALATED, now);
+            open.put(verification.incidentKey(), escalated);
+            forward(DecisionTopology.INCIDENTS_SINK, escalated.id(), escalated, timestamp);
+            String summary = "not recovered " + Verification.human(config.verifyWithin()) + " after "
+                    + verification.what() + " succeeded; a person must look";
+            forward(DecisionTopology.TIMELINE_SINK, escalated.id(), new TimelineEntry(escalated.id(), now,
+                    TimelineKind.ESCALATED, summary,
+                    Map.of("actionId", verification.actionId(), "rule", verification.rule())), timestamp);
+            LOG.warn("incident {}: {} -> ESCALATED: {} (action {})", incident.id(), incident.status(), summary,
+                    verification.actionId());
+        }
+    }
+
+    /**
+     * The incident resolved: each of its actions that succeeded and is still watched is verified
+     * (once: it leaves the store); those whose result has not come are no longer watched.
+     */
+    private void verifyRecovery(Incident incident, AlertEvent alert, long timestamp) {
+        List<Verification> watched = new ArrayList<>();
+        try (KeyValueIterator<String, Verification> all = verifications.prefixScan(
+                Verification.prefix(incident.id()), new StringSerializer())) {
+            all.forEachRemaining(entry -> watched.add(entry.value));
+        }
+        for (Verification verification : watched) {
+            forget(verification.key());
+            if (!verification.watching()) {
+                continue;
+            }
+            metrics.verification("verified");
+            String summary = "recovered " + Verification.human(Duration.between(verification.succeededAt(),
+                    alert.receivedAt())) + " after " + verification.what() + " succeeded";
+            forward(DecisionTopology.TIMELINE_SINK, incident.id(), new TimelineEntry(incident.id(),
+                    alert.receivedAt(), TimelineKind.VERIFIED, summary,
+                    Map.of("actionId", verification.actionId(), "rule", verification.rule(), "alertId", alert.id())),
+                    timestamp);
+            LOG.info("incident {}: {} (action {})", incident.id(), summary, verification.actionId());
+        }
+    }
+
+    private void forget(String key) {
+        verifications.delete(key);
+        watching.remove(key);
+    }
+
+    /** The open incident with this id: a scan of the task's open incidents, which are few. */
+    private Incident openIncident(String incidentId) {
+        try (KeyValueIterator<String, Incident> all = open.all()) {
+            while (all.hasNext()) {
+                Incident incident = all.next().value;
+                if (incident.id().equals(incidentId)) {
+                    return incident;
+                }
+            }
+        }
+        return null;
+    }
+
+    private void advanceTo(long epochMillis) {
+        active.session().advanceTo(epochMillis);
+        if (shadow != null) {
+            shadow.session().advanceTo(epochMillis);
+        }
+    }
+
+    /** Fires the active session, then the shadow one, and turns what they asked for into actions. */
+    private void fireAndDecide(long timestamp, AlertEvent current) {
+        decide(active, fire(active), timestamp, current);
+        if (shadow != null) {
+            decide(shadow, fire(shadow), timestamp, current);
+        }
+    }
+
+    /** Fires a session; the throttles the active one's rules inserted go to the store, to survive a restart. */
+    private RuleSession.Outcome fire(Lane lane) {
+        RuleSession.Outcome outcome = lane.session().fire();
+        if (!lane.beside()) {
+            lane.session().drainInsertedThrottles().forEach(this::keep);
+        }
+        return outcome;
+    }
+
+    private void keep(RuleSession.InsertedThrottle inserted) {
+        long at = active.session().now();
+        String base = SessionFact.throttleKey(inserted.throttle(), at);
+        String key = base;
+        for (int n = 1; facts.get(key) != null; n++) {
+            key = base + "#" + n;
+        }
+        facts.put(key, new SessionFact(at, inserted.throttle()));
+        handles.put(key, inserted.handle());
+    }
+
+    /** Moves the sessions to wall-clock time and fires what became due: absence and once-after rules. */
     private void tick(long punctuationTimestamp) {
         swapIfChanged();
-        session.advanceTo(clock.millis());
-        decide(session.fire(), punctuationTimestamp, null);
+        advanceTo(clock.millis());
+        fireAndDecide(punctuationTimestamp, null);
+        checkVerifications(punctuationTimestamp);
+    }
+
+    /** Swaps the active and shadow sessions to the versions that should run, between two records. */
+    private void swapIfChanged() {
+        swapActiveIfChanged();
+        swapShadowIfChanged();
     }
 
     /** Swaps to the active version when it is not the one deciding: a new session, the stored facts re-inserted. */
-    private void swapIfChanged() {
-        RulesetVersion active = rulesets.active();
-        if (active == null || active.equals(refused)
-                || (active.version() == ruleset.version() && active.shadow() == ruleset.shadow())) {
+    private void swapActiveIfChanged() {
+        RulesetVersion wanted = rulesets.active();
+        Ruleset current = active.ruleset();
+        if (wanted == null || wanted.equals(refused)
+                || (wanted.version() == current.version() && wanted.shadow() == current.shadow())) {
             return;
         }
-        Ruleset next = compiledOrNull(active);
+        Ruleset next = compiledOrNull(wanted, current.version());
         if (next == null) {
+            refused = wanted;
             return;
         }
-        long previous = ruleset.version();
-        RuleSession old = session;
-        ruleset = next;
-        session = new RuleSession(next.base());
-        old.close();
-        int rebuilt = rebuildSession();
+        Lane old = active;
+        active = newLane(next, false);
+        old.session().close();
+        int rebuilt = rebuild(active);
         rulesets.taskRuns(context.taskId().toString(), next.version());
-        LOG.info("task {}: swapped ruleset v{} -> v{}{} ({}), {} stored alerts re-inserted", context.taskId(),
-                previous, next.version(), next.shadow() ? " (shadow)" : "", next.origin(), rebuilt);
+        LOG.info("task {}: swapped ruleset v{} -> v{}{} ({}), {} stored facts re-inserted", context.taskId(),
+                current.version(), next.version(), next.shadow() ? " (shadow)" : "", next.origin(), rebuilt);
     }
 
-    private Ruleset compiledOrNull(RulesetVersion version) {
+    /**
+     * Starts, swaps or stops the shadow session as {@code reflex.rulesets} says. A shadow of the
+     * version that is active already would only repeat its decisions: it is not run.
+     */
+    private void swapShadowIfChanged() {
+        RulesetVersion wanted = shadowVersion();
+        if (wanted != null && wanted.version() == active.ruleset().version()) {
+            wanted = null;
+        }
+        if (wanted == null) {
+            if (shadow != null) {
+                LOG.info("task {}: shadow ruleset v{} stopped", context.taskId(), shadow.ruleset().version());
+                shadow.session().close();
+                shadow = null;
+            }
+            return;
+        }
+        if ((shadow != null && shadow.ruleset().version() == wanted.version()) || wanted.equals(refusedShadow)) {
+            return;
+        }
+        Ruleset next = compiledOrNull(wanted, active.ruleset().version());
+        if (next == null) {
+            refusedShadow = wanted;
+            return;
+        }
+        if (shadow != null) {
+            shadow.session().close();
+        }
+        shadow = newLane(next, true);
+        int rebuilt = rebuild(shadow);
+        LOG.info("task {}: ruleset v{} ({}) runs in shadow beside v{}, {} stored facts re-inserted",
+                context.taskId(), next.version(), next.origin(), active.ruleset().version(), rebuilt);
+    }
+
+    /**
+     * The version in shadow: as the updater last told, or as the global store holds it when the
+     * store was restored rather than read (a restore does not pass through the updater).
+     */
+    private RulesetVersion shadowVersion() {
+        RulesetVersion told = rulesets.shadow();
+        if (told != null || versions == null) {
+            return told;
+        }
+        return versions.get(RulesetsUpdater.SHADOW_KEY);
+    }
+
+    private Ruleset compiledOrNull(RulesetVersion version, long deciding) {
         try {
             return rulesets.compiled(version);
         } catch (RuleCompilationException e) {
-            refused = version;
-            LOG.error("task {}: ruleset v{} by {} does not compile here, so v{} keeps deciding. Deploy a fixed"
-                    + " version or roll back.", context.taskId(), version.version(), version.author(),
-                    ruleset == null ? rulesets.initial().version() : ruleset.version(), e);
+            LOG.error("task {}: ruleset v{} by {} does not compile here, so v{} keeps deciding{}. Deploy a fixed"
+                    + " version or roll back.", context.taskId(), version.version(), version.author(), deciding,
+                    version.shadow() ? " and it does not run in shadow" : "", e);
             return null;
         }
     }
@@ -229,40 +551,61 @@ final class DecisionProcessor implements Processor<String, AlertEvent, String, O
      * @param current the alert being processed, if any: a failed condition is blamed on it,
      *                as Drools does not say which fact it was evaluating
      */
-    private void decide(RuleSession.Outcome outcome, long timestamp, AlertEvent current) {
+    private void decide(Lane lane, RuleSession.Outcome outcome, long timestamp, AlertEvent current) {
         Map<String, Integer> steps = new HashMap<>();
+        long version = lane.ruleset().version();
+        boolean shadowMode = lane.shadowMode();
         for (ActionRequest request : outcome.requests()) {
             String key = correlationKey(request.trigger());
             Incident incident = open.get(key);
             if (incident == null) {
-                LOG.warn("rule \"{}\" asked to {} {}:{} for alert {} ({} on {}), which belongs to no open incident;"
-                                + " no action taken. Let the rule act on firing alerts only.", request.rule(),
-                        request.type().wireName(), request.targetKind(), request.targetName(), request.trigger().id(),
-                        request.trigger().name(), request.trigger().resource().key());
+                LOG.warn("{} rule \"{}\" asked to {} {}:{} for alert {} ({} on {}), which belongs to no open"
+                                + " incident; no action taken. Let the rule act on firing alerts only.",
+                        lane.describe(), request.rule(), request.type().wireName(), request.targetKind(),
+                        request.targetName(), request.trigger().id(), request.trigger().name(),
+                        request.trigger().resource().key());
                 continue;
             }
             // The n-th request of this rule for this alert: a replay asks in the same order, so gets the same id.
+            // A shadow decision has ids of its own, so it never takes the id of the active version's action.
             int step = steps.merge(request.rule() + '\u001f' + request.trigger().id(), 1, Integer::sum) - 1;
+            String stepId = (shadowMode ? "shadow-v" + version + "/" : "") + request.trigger().id() + "#" + step;
             Instant now = clock.instant();
             Action action = new Action(
-                    Action.idFor(incident.id(), request.rule(), request.trigger().id() + "#" + step),
+                    Action.idFor(incident.id(), request.rule(), stepId),
                     incident.id(),
-                    new RuleRef(request.rule(), ruleset.version()),
+                    new RuleRef(request.rule(), version),
                     request.type(),
-                    new Target(config.defaultConnector(), request.targetKind(), request.targetName()),
+                    new Target(config.connectorFor(request.type()), request.targetKind(), request.targetName()),
                     request.params(),
-                    ruleset.shadow() ? ActionMode.SHADOW : ActionMode.EXECUTE,
+                    shadowMode ? ActionMode.SHADOW : ActionMode.EXECUTE,
                     request.requiresApproval(),
                     now,
                     now.plus(config.actionTimeout()),
-                    incident.resource().key());
+                    incident.resource().key(),
+                    request.trigger().labels());
             forward(DecisionTopology.ACTIONS_SINK, action.target().key(), action, timestamp);
             forward(DecisionTopology.TIMELINE_SINK, incident.id(), ruleFired(action, request.trigger()), timestamp);
+            if (shadowMode) {
+                // Only recorded: nothing remediates or escalates the incident.
+                metrics.shadowAction(action.type());
+                LOG.info("incident {}: shadow rule \"{}\" v{} would {} {} (action {}, not executed)", incident.id(),
+                        request.rule(), version, action.type().wireName(), action.target().key(), action.id());
+                continue;
+            }
             metrics.action(action.type());
             LOG.info("incident {}: rule \"{}\" decided action {}: {} {}", incident.id(), request.rule(), action.id(),
                     action.type().wireName(), action.target().key());
-            // A shadow action is only recorded: nothing remediates the incident.
-            if (incident.status() == IncidentStatus.OPEN && !ruleset.shadow()) {
+            if (config.verifies() && Verification.verifies(action.type())) {
+                Verification waiting = Verification.awaitingResult(action, key);
+                // Ids are deterministic: an action decided again (a replay) keeps what is watched of it.
+                if (verifications.get(waiting.key()) == null) {
+                    verifications.put(waiting.key(), waiting);
+                }
+            }
+            if (action.type() == ActionType.ESCALATE && incident.status() != IncidentStatus.ESCALATED) {
+                escalate(key, incident, action, timestamp);
+            } else if (incident.status() == IncidentStatus.OPEN) {
                 Incident remediating = incident.withStatus(IncidentStatus.REMEDIATING, now);
                 open.put(key, remediating);
                 forward(DecisionTopology.INCIDENTS_SINK, remediating.id(), remediating, timestamp);
@@ -270,23 +613,42 @@ final class DecisionProcessor implements Processor<String, AlertEvent, String, O
             }
         }
         for (RuleSession.Failure failure : outcome.failures()) {
-            metrics.ruleFailed(failure.rule());
+            if (!shadowMode) {
+                metrics.ruleFailed(failure.rule());
+            }
             AlertEvent trigger = failure.trigger() != null ? failure.trigger() : current;
             Incident incident = trigger == null ? null : open.get(correlationKey(trigger));
-            LOG.warn("rule \"{}\" (ruleset v{}) failed on alert {} (incident {}); no action taken. Fix the rule and"
-                            + " deploy it again.", failure.rule(), ruleset.version(),
+            LOG.warn("{} rule \"{}\" (v{}) failed on alert {} (incident {}); no action taken. Fix the rule and"
+                            + " deploy it again.", shadowMode ? "shadow" : "active", failure.rule(), version,
                     trigger == null ? "unknown" : trigger.id(), incident == null ? "none" : incident.id(),
                     failure.error());
             if (incident != null) {
-                forward(DecisionTopology.TIMELINE_SINK, incident.id(), ruleFailed(incident, failure, trigger),
-                        timestamp);
+                forward(DecisionTopology.TIMELINE_SINK, incident.id(),
+                        ruleFailed(lane, incident, failure, trigger), timestamp);
             }
         }
+    }
+
+    /**
+     * A rule handed the incident to a human: it is ESCALATED (it still resolves when its alert
+     * does), and the timeline says why.
+     */
+    private void escalate(String key, Incident incident, Action action, long timestamp) {
+        Incident escalated = incident.withStatus(IncidentStatus.ESCALATED, action.createdAt());
+        open.put(key, escalated);
+        forward(DecisionTopology.INCIDENTS_SINK, escalated.id(), escalated, timestamp);
+        String reason = action.params().getOrDefault("reason", "no reason given");
+        forward(DecisionTopology.TIMELINE_SINK, escalated.id(), new TimelineEntry(escalated.id(), action.createdAt(),
+                TimelineKind.ESCALATED, "escalated by rule \"" + action.rule().name() + "\" v"
+                + action.rule().version() + ": " + reason,
+                Map.of("rule", action.rule().name(), "actionId", action.id())), timestamp);
+        LOG.info("incident {}: {} -> ESCALATED ({})", incident.id(), incident.status(), reason);
     }
 
     private void resolve(String key, Incident incident, AlertEvent alert, long timestamp) {
         Incident resolved = incident.withStatus(IncidentStatus.RESOLVED, alert.receivedAt());
         open.delete(key);
+        verifyRecovery(incident, alert, timestamp);
         forward(DecisionTopology.INCIDENTS_SINK, resolved.id(), resolved, timestamp);
         forward(DecisionTopology.TIMELINE_SINK, resolved.id(), new TimelineEntry(resolved.id(), alert.receivedAt(),
                 TimelineKind.RESOLVED, alert.name() + " resolved on " + alert.resource() + " (reported by "
@@ -297,12 +659,39 @@ final class DecisionProcessor implements Processor<String, AlertEvent, String, O
     private void purge() {
         purgeSeen();
         purgeExpiredFacts();
+        purgeVerifications();
+    }
+
+    /**
+     * Forgets the actions whose incident is no longer open here (one that resolved took its own
+     * along, but the store may hold some from before), and those whose result has not come within
+     * the dedupe retention: no remediator holds an action that long, so it never will.
+     */
+    private void purgeVerifications() {
+        Instant cutoff = clock.instant().minus(config.dedupeRetention());
+        List<String> stale = new ArrayList<>();
+        try (KeyValueIterator<String, Verification> all = verifications.all()) {
+            all.forEachRemaining(entry -> {
+                Verification verification = entry.value;
+                Incident incident = open.get(verification.incidentKey());
+                boolean orphan = incident == null || !incident.id().equals(verification.incidentId());
+                boolean abandoned = !verification.watching() && verification.decidedAt().isBefore(cutoff);
+                if (orphan || abandoned) {
+                    stale.add(entry.key);
+                }
+            });
+        }
+        stale.forEach(this::forget);
+        if (!stale.isEmpty()) {
+            LOG.debug("task {}: stopped verifying {} actions whose incident closed or whose result never came",
+                    context.taskId(), stale.size());
+        }
     }
 
     /** Stored facts follow the session: an alert that expired there leaves the store. */
     private void purgeExpiredFacts() {
         List<String> expired = handles.entrySet().stream()
-                .filter(entry -> !session.holds(entry.getValue()))
+                .filter(entry -> !active.session().holds(entry.getValue()))
                 .map(Map.Entry::getKey)
                 .toList();
         for (String id : expired) {
@@ -357,6 +746,13 @@ final class DecisionProcessor implements Processor<String, AlertEvent, String, O
     }
 
     private TimelineEntry ruleFired(Action action, AlertEvent trigger) {
+        if (action.mode() == ActionMode.SHADOW) {
+            return new TimelineEntry(action.incidentId(), action.createdAt(), TimelineKind.RULE_FIRED,
+                    "shadow rule \"" + action.rule().name() + "\" v" + action.rule().version() + " would "
+                            + action.type().wireName() + " " + action.target().key() + " (not executed)",
+                    Map.of("rule", action.rule().name(), "actionId", action.id(), "alertId", trigger.id(),
+                            "mode", "shadow"));
+        }
         return new TimelineEntry(action.incidentId(), action.createdAt(), TimelineKind.RULE_FIRED,
                 "rule \"" + action.rule().name() + "\" v" + action.rule().version() + " fired: "
                         + action.type().wireName() + " " + action.target().key(),
@@ -367,13 +763,21 @@ final class DecisionProcessor implements Processor<String, AlertEvent, String, O
      * A failed rule is RULE_FIRED, not ESCALATED: the rule did fire and nothing was escalated
      * to anyone. The incident stays as it was, and the summary says that no action was taken.
      */
-    private TimelineEntry ruleFailed(Incident incident, RuleSession.Failure failure, AlertEvent trigger) {
+    private TimelineEntry ruleFailed(Lane lane, Incident incident, RuleSession.Failure failure, AlertEvent trigger) {
+        Map<String, String> refs = new LinkedHashMap<>();
+        refs.put("rule", failure.rule());
+        refs.put("alertId", trigger.id());
+        refs.put("outcome", "failed");
+        if (lane.shadowMode()) {
+            refs.put("mode", "shadow");
+        }
         return new TimelineEntry(incident.id(), clock.instant(), TimelineKind.RULE_FIRED,
-                "rule \"" + failure.rule() + "\" v" + ruleset.version() + " failed: "
+                (lane.shadowMode() ? "shadow " : "") + "rule \"" + failure.rule() + "\" v" + lane.ruleset().version()
+                        + " failed: "
                         + failure.error().getClass().getSimpleName()
                         + (failure.error().getMessage() == null ? "" : ": " + failure.error().getMessage())
                         + "; no action taken",
-                Map.of("rule", failure.rule(), "alertId", trigger.id(), "outcome", "failed"));
+                refs);
     }
 
     private void forward(String sink, String key, Object value, long timestamp) {
@@ -390,8 +794,11 @@ final class DecisionProcessor implements Processor<String, AlertEvent, String, O
         if (context != null) {
             rulesets.taskClosed(context.taskId().toString());
         }
-        if (session != null) {
-            session.close();
+        if (active != null) {
+            active.session().close();
+        }
+        if (shadow != null) {
+            shadow.session().close();
         }
     }
 }

@@ -31,6 +31,16 @@ public final class Remediate {
         request(ActionType.RESTART_SERVICE, trigger, "service", service, Map.of(), false);
     }
 
+    /** Stops the named service (a runaway one; drills stop services to inject faults). Target {@code service:NAME}. */
+    public void stopService(AlertEvent trigger, String service) {
+        request(ActionType.STOP_SERVICE, trigger, "service", service, Map.of(), false);
+    }
+
+    /** Starts the named service. Target {@code service:NAME}. */
+    public void startService(AlertEvent trigger, String service) {
+        request(ActionType.START_SERVICE, trigger, "service", service, Map.of(), false);
+    }
+
     /**
      * Scales a workload to a number of replicas. Target {@code KIND:NAME} (e.g. {@code deployment:cart}),
      * param {@code replicas}.
@@ -54,6 +64,26 @@ public final class Remediate {
         request(ActionType.ISOLATE_HOST, trigger, "host", host, Map.of(), requiresApproval);
     }
 
+    /** Marks a node unschedulable. Target {@code node:NAME}; waits for an operator's approval. */
+    public void cordonNode(AlertEvent trigger, String node) {
+        cordonNode(trigger, node, true);
+    }
+
+    /** Marks a node unschedulable; {@code requiresApproval} false lets it run unattended. */
+    public void cordonNode(AlertEvent trigger, String node, boolean requiresApproval) {
+        request(ActionType.CORDON_NODE, trigger, "node", node, Map.of(), requiresApproval);
+    }
+
+    /** Cordons a node and evicts its pods. Target {@code node:NAME}; waits for an operator's approval. */
+    public void drainNode(AlertEvent trigger, String node) {
+        drainNode(trigger, node, true);
+    }
+
+    /** Cordons a node and evicts its pods; {@code requiresApproval} false lets it run unattended. */
+    public void drainNode(AlertEvent trigger, String node, boolean requiresApproval) {
+        request(ActionType.DRAIN_NODE, trigger, "node", node, Map.of(), requiresApproval);
+    }
+
     /** Rolls a patch out to a group of hosts. Target {@code group:NAME}, param {@code patch}. */
     public void rotatePatch(AlertEvent trigger, String group, String patch) {
         requireText(ActionType.ROTATE_PATCH, trigger, "patch", patch);
@@ -65,18 +95,59 @@ public final class Remediate {
      * so keys must be non-blank and values non-null.
      */
     public void runPlaybook(AlertEvent trigger, String playbook, Map<String, ?> vars) {
+        request(ActionType.RUN_PLAYBOOK, trigger, "playbook", playbook,
+                textParams(ActionType.RUN_PLAYBOOK, trigger, playbook, "variable", vars), false);
+    }
+
+    /** Named values as params (values as text); each needs a non-blank name and a value. */
+    private static Map<String, String> textParams(ActionType type, AlertEvent trigger, String of, String what,
+            Map<String, ?> values) {
         Map<String, String> params = new LinkedHashMap<>();
-        if (vars != null) {
-            for (Map.Entry<String, ?> var : vars.entrySet()) {
-                if (var.getKey() == null || var.getKey().isBlank() || var.getValue() == null) {
-                    throw new IllegalArgumentException(ActionType.RUN_PLAYBOOK.wireName() + " of '" + playbook
-                            + "' got the variable '" + var.getKey() + "' = " + var.getValue() + " (alert "
-                            + describe(trigger) + "); every variable needs a name and a value");
+        if (values != null) {
+            for (Map.Entry<String, ?> value : values.entrySet()) {
+                if (value.getKey() == null || value.getKey().isBlank() || value.getValue() == null) {
+                    throw new IllegalArgumentException(type.wireName() + " of '" + of + "' got the " + what + " '"
+                            + value.getKey() + "' = " + value.getValue() + " (alert " + describe(trigger)
+                            + "); every " + what + " needs a name and a value");
                 }
-                params.put(var.getKey(), String.valueOf(var.getValue()));
+                params.put(value.getKey(), String.valueOf(value.getValue()));
             }
         }
-        request(ActionType.RUN_PLAYBOOK, trigger, "playbook", playbook, params, false);
+        return params;
+    }
+
+    /**
+     * The action methods rules may call, one per line as {@code name(Type param, ...)}, for
+     * error messages: the public instance methods of this class.
+     */
+    public static List<String> actionMethods() {
+        return java.util.Arrays.stream(Remediate.class.getDeclaredMethods())
+                .filter(m -> java.lang.reflect.Modifier.isPublic(m.getModifiers())
+                        && !java.lang.reflect.Modifier.isStatic(m.getModifiers()))
+                .sorted(java.util.Comparator.comparing(java.lang.reflect.Method::getName)
+                        .thenComparingInt(java.lang.reflect.Method::getParameterCount))
+                .map(m -> m.getName() + "(" + java.util.Arrays.stream(m.getParameters())
+                        .map(p -> p.getType().getSimpleName() + " " + p.getName())
+                        .collect(java.util.stream.Collectors.joining(", ")) + ")")
+                .toList();
+    }
+
+    /**
+     * Runs a configured script (or command template) on a host. Target {@code host:NAME}, param
+     * {@code script}, and each argument as a param (values as text), so keys must be non-blank,
+     * values non-null, and no argument may be called {@code script}.
+     */
+    public void runScript(AlertEvent trigger, String host, String script, Map<String, ?> args) {
+        requireText(ActionType.RUN_SCRIPT, trigger, "script", script);
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("script", script);
+        params.putAll(textParams(ActionType.RUN_SCRIPT, trigger, script, "argument", args));
+        if (args != null && args.containsKey("script")) {
+            throw new IllegalArgumentException(ActionType.RUN_SCRIPT.wireName() + " of '" + script
+                    + "' got an argument named 'script' (alert " + describe(trigger) + "); that name is the"
+                    + " script's own, rename the argument");
+        }
+        request(ActionType.RUN_SCRIPT, trigger, "host", host, params, false);
     }
 
     /** Sends a message to a channel. Target {@code channel:NAME}, param {@code message}. */

@@ -1,6 +1,8 @@
 package io.reflex.rules;
 
 import io.reflex.model.AlertEvent;
+import io.reflex.rules.vocabulary.ActionOutcome;
+import io.reflex.rules.vocabulary.Throttle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -11,6 +13,8 @@ import org.kie.api.KieServices;
 import org.kie.api.event.rule.AfterMatchFiredEvent;
 import org.kie.api.event.rule.BeforeMatchFiredEvent;
 import org.kie.api.event.rule.DefaultAgendaEventListener;
+import org.kie.api.event.rule.DefaultRuleRuntimeEventListener;
+import org.kie.api.event.rule.ObjectInsertedEvent;
 import org.kie.api.runtime.KieSession;
 import org.kie.api.runtime.KieSessionConfiguration;
 import org.kie.api.runtime.conf.ClockTypeOption;
@@ -51,9 +55,16 @@ public final class RuleSession implements AutoCloseable {
     public record Outcome(int fired, List<ActionRequest> requests, List<Failure> failures) {
     }
 
+    /** A throttle a rule consequence inserted, and its handle, to tell when it has left the session. */
+    public record InsertedThrottle(Throttle throttle, FactHandle handle) {
+    }
+
     private final KieSession session;
     private final SessionPseudoClock clock;
     private final Remediate remediate = new Remediate();
+    private final List<InsertedThrottle> throttles = new ArrayList<>();
+    private boolean firing;
+    private boolean trackThrottles;
 
     /** A new session over the knowledge base, its pseudo clock at 0, {@code remediate} bound when declared. */
     public RuleSession(KieBase rules) {
@@ -73,6 +84,16 @@ public final class RuleSession implements AutoCloseable {
             @Override
             public void afterMatchFired(AfterMatchFiredEvent event) {
                 remediate.commit();
+            }
+        });
+        // Throttles inserted by consequences, for the owner to keep: one inserted by the owner (a
+        // rebuild re-inserting a stored one) is kept already.
+        session.addEventListener(new DefaultRuleRuntimeEventListener() {
+            @Override
+            public void objectInserted(ObjectInsertedEvent event) {
+                if (trackThrottles && firing && event.getObject() instanceof Throttle throttle) {
+                    throttles.add(new InsertedThrottle(throttle, event.getFactHandle()));
+                }
             }
         });
     }
@@ -95,6 +116,31 @@ public final class RuleSession implements AutoCloseable {
         return session.insert(alert);
     }
 
+    /** Inserts how an action ended as an event at the session's current time. */
+    public FactHandle insert(ActionOutcome outcome) {
+        return session.insert(outcome);
+    }
+
+    /** Re-inserts a throttle kept from an earlier session, at the session's current time. */
+    public FactHandle insert(Throttle throttle) {
+        return session.insert(throttle);
+    }
+
+    /**
+     * Keeps the throttles rule consequences insert from now on, for {@link #drainInsertedThrottles()}.
+     * Off by default: a session nobody drains (tests, replay, benchmarks) must not collect them.
+     */
+    public void trackInsertedThrottles() {
+        trackThrottles = true;
+    }
+
+    /** The throttles rule consequences inserted since the last call, in insertion order. */
+    public List<InsertedThrottle> drainInsertedThrottles() {
+        List<InsertedThrottle> out = List.copyOf(throttles);
+        throttles.clear();
+        return out;
+    }
+
     /** Whether the fact is still in the session, i.e. has not expired. */
     boolean holds(FactHandle handle) {
         return session.getObject(handle) != null;
@@ -112,6 +158,21 @@ public final class RuleSession implements AutoCloseable {
      */
     public Outcome fire() {
         List<Failure> failures = new ArrayList<>();
+        int fired = 0;
+        firing = true;
+        try {
+            fired = fireRounds(failures);
+        } finally {
+            firing = false;
+        }
+        if (fired >= MAX_FIRINGS) {
+            LOG.warn("rules fired {} times in one round, the most allowed; a rule probably re-activates itself"
+                    + " (modify without no-loop?); the remaining matches fire on the next record or tick", fired);
+        }
+        return new Outcome(fired, remediate.drain(), failures);
+    }
+
+    private int fireRounds(List<Failure> failures) {
         int fired = 0;
         while (true) {
             try {
@@ -135,11 +196,7 @@ public final class RuleSession implements AutoCloseable {
                 break;
             }
         }
-        if (fired >= MAX_FIRINGS) {
-            LOG.warn("rules fired {} times in one round, the most allowed; a rule probably re-activates itself"
-                    + " (modify without no-loop?); the remaining matches fire on the next record or tick", fired);
-        }
-        return new Outcome(fired, remediate.drain(), failures);
+        return fired;
     }
 
     /** Drools names the rule of a failed constraint only in its message: {@code [Rule "name" in file]}. */

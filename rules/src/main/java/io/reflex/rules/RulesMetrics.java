@@ -10,6 +10,9 @@ public final class RulesMetrics {
     private final Counter alerts;
     private final Counter actions;
     private final Counter ruleFailures;
+    private final Counter results;
+    private final Counter shadowActions;
+    private final Counter verifications;
 
     public RulesMetrics(PrometheusRegistry registry) {
         this.registry = registry;
@@ -28,6 +31,48 @@ public final class RulesMetrics {
                 .help("Rule consequences that threw, by rule")
                 .labelNames("rule")
                 .register(registry);
+        this.results = Counter.builder()
+                .name("reflex_rules_results_total")
+                .help("Action results read by the rules stage, by outcome: fact (told the rules), duplicate,"
+                        + " not_terminal (a step before the end), no_incident (its incident is closed)")
+                .labelNames("outcome")
+                .register(registry);
+        this.shadowActions = Counter.builder()
+                .name("reflex_rules_shadow_actions_total")
+                .help("Actions a ruleset in shadow would have taken (recorded, never executed), by action type")
+                .labelNames("type")
+                .register(registry);
+        this.verifications = Counter.builder()
+                .name("reflex_rules_verifications_total")
+                .help("Successful actions checked for recovery, by outcome: verified (the alert resolved in time),"
+                        + " escalated (it did not; the incident went to a person), already_escalated (it did not,"
+                        + " and the incident was escalated already)")
+                .labelNames("outcome")
+                .register(registry);
+    }
+
+    void verification(String outcome) {
+        verifications.labelValues(outcome).inc();
+    }
+
+    double verifications(String outcome) {
+        return verifications.labelValues(outcome).get();
+    }
+
+    void result(String outcome) {
+        results.labelValues(outcome).inc();
+    }
+
+    void shadowAction(ActionType type) {
+        shadowActions.labelValues(type.wireName()).inc();
+    }
+
+    double results(String outcome) {
+        return results.labelValues(outcome).get();
+    }
+
+    double shadowActions(ActionType type) {
+        return shadowActions.labelValues(type.wireName()).get();
     }
 
     void decided() {
@@ -59,5 +104,8 @@ public final class RulesMetrics {
         registry.unregister(alerts);
         registry.unregister(actions);
         registry.unregister(ruleFailures);
+        registry.unregister(results);
+        registry.unregister(shadowActions);
+        registry.unregister(verifications);
     }
 }

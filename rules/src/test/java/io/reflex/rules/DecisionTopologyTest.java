@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.reflex.model.Action;
 import io.reflex.model.ActionMode;
+import io.reflex.model.ActionResult;
+import io.reflex.model.ActionStatus;
 import io.reflex.model.ActionType;
 import io.reflex.model.AlertEvent;
 import io.reflex.model.AlertStatus;
@@ -18,6 +20,7 @@ import io.reflex.model.RuleRef;
 import io.reflex.model.Target;
 import io.reflex.model.TimelineEntry;
 import io.reflex.model.TimelineKind;
+import io.reflex.rules.vocabulary.ActionOutcome;
 import io.reflex.model.Topic;
 import io.reflex.model.Topics;
 import java.nio.file.Path;
@@ -51,6 +54,7 @@ class DecisionTopologyTest {
     private TestOutputTopic<String, Action> actions;
     private TestOutputTopic<String, TimelineEntry> timeline;
     private TestOutputTopic<String, Incident> incidents;
+    private TestInputTopic<String, ActionResult> results;
 
     private void start(String drl) {
         metrics = new RulesMetrics(new PrometheusRegistry());
@@ -61,6 +65,8 @@ class DecisionTopologyTest {
         alerts = driver.createInputTopic(Topics.ALERTS.name(), new StringSerializer(),
                 Topics.ALERTS.valueSerde().serializer());
         rawAlerts = driver.createInputTopic(Topics.ALERTS.name(), new StringSerializer(), new StringSerializer());
+        results = driver.createInputTopic(Topics.RESULTS.name(), new StringSerializer(),
+                Topics.RESULTS.valueSerde().serializer());
         actions = output(Topics.ACTIONS);
         timeline = output(Topics.TIMELINE);
         incidents = output(Topics.INCIDENTS);
@@ -116,7 +122,7 @@ class DecisionTopologyTest {
         Action expected = new Action(Action.idFor(incidentId, RESTART_RULE, alert.id() + "#0"), incidentId,
                 new RuleRef(RESTART_RULE, 1), ActionType.RESTART_SERVICE, new Target("process", "service", "demo-shop"),
                 Map.of(), ActionMode.EXECUTE, false, clock.instant(), clock.instant().plus(Duration.ofMinutes(2)),
-                "service:demo-shop");
+                "service:demo-shop", alert.labels());
         assertThat(decided).containsExactly(KeyValue.pair("service:demo-shop", expected));
 
         List<KeyValue<String, TimelineEntry>> steps = timeline.readKeyValuesToList();
@@ -380,6 +386,105 @@ class DecisionTopologyTest {
         });
         assertThat(timeline.readValuesToList()).extracting(TimelineEntry::kind)
                 .containsExactly(TimelineKind.ALERT_RECEIVED, TimelineKind.ESCALATED);
+        assertThat(actions.isEmpty()).isTrue();
+    }
+
+    private static final String ESCALATE_RULE = "escalate ServiceDown still firing 2m after a successful restart";
+
+    /** The result of the action as the remediator writes it: keyed by its result key, at the clock's time. */
+    private void result(Action action, ActionStatus status) {
+        results.pipeInput(action.resultKey(), new ActionResult(action.id(), action.incidentId(), status, 1,
+                status + " by the test", clock.instant(), clock.instant(), action.type()), clock.instant());
+    }
+
+    @Test
+    void serviceStillDownTwoMinutesAfterASuccessfulRestartEscalatesTheIncidentOnce() {
+        startDemo();
+        AlertEvent alert = Alerts.serviceDown("demo-shop", AlertStatus.FIRING, T0);
+        send(alert);
+        Action restart = actions.readValuesToList().get(0);
+        String incidentId = restart.incidentId();
+        timeline.readValuesToList();
+        incidents.readValuesToList();
+
+        passTime(Duration.ofSeconds(28));
+        result(restart, ActionStatus.STARTED);
+        result(restart, ActionStatus.SUCCEEDED);
+        result(restart, ActionStatus.SUCCEEDED);
+        assertThat(metrics.results("not_terminal")).isEqualTo(1);
+        assertThat(metrics.results("fact")).isEqualTo(1);
+        assertThat(metrics.results("duplicate")).isEqualTo(1);
+        KeyValueStore<String, SessionFact> facts = driver.getKeyValueStore(DecisionTopology.FACTS_STORE);
+        assertThat(facts.get("outcome:" + restart.id())).isNotNull().satisfies(fact -> assertThat(fact.outcome())
+                .isEqualTo(new ActionOutcome(restart.id(), incidentId, ActionType.RESTART_SERVICE,
+                        ActionStatus.SUCCEEDED, "SUCCEEDED by the test", alert.resource(), "ServiceDown")));
+
+        passTime(Duration.ofSeconds(90));
+        assertThat(actions.isEmpty()).as("not before 2 minutes").isTrue();
+
+        for (int i = 0; i < 40; i++) {
+            passTime(Duration.ofSeconds(1));
+        }
+        List<Action> escalations = actions.readValuesToList();
+        assertThat(escalations).singleElement().satisfies(action -> {
+            assertThat(action.type()).isEqualTo(ActionType.ESCALATE);
+            assertThat(action.mode()).isEqualTo(ActionMode.EXECUTE);
+            assertThat(action.incidentId()).isEqualTo(incidentId);
+            assertThat(action.rule()).isEqualTo(new RuleRef(ESCALATE_RULE, 1));
+            assertThat(action.params()).containsEntry("reason",
+                    "ServiceDown on service:demo-shop still firing 2m after a successful restart_service");
+        });
+        assertThat(incidents.readValuesToList()).singleElement().satisfies(incident -> {
+            assertThat(incident.id()).isEqualTo(incidentId);
+            assertThat(incident.status()).isEqualTo(IncidentStatus.ESCALATED);
+        });
+        assertThat(timeline.readValuesToList()).extracting(TimelineEntry::kind, TimelineEntry::summary)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(TimelineKind.RULE_FIRED, "rule \"" + ESCALATE_RULE
+                                + "\" v1 fired: escalate service:demo-shop"),
+                        org.assertj.core.groups.Tuple.tuple(TimelineKind.ESCALATED, "escalated by rule \""
+                                + ESCALATE_RULE + "\" v1: ServiceDown on service:demo-shop still firing 2m after a"
+                                + " successful restart_service"));
+
+        passTime(Duration.ofMinutes(5));
+        assertThat(actions.isEmpty()).as("escalated once").isTrue();
+        assertThat(timeline.isEmpty()).as("the built-in verification does not escalate it again").isTrue();
+        assertThat(metrics.verifications("already_escalated")).isEqualTo(1);
+
+        send(Alerts.serviceDown("demo-shop", AlertStatus.RESOLVED, T0));
+        assertThat(incidents.readValuesToList()).extracting(Incident::id, Incident::status)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(incidentId, IncidentStatus.RESOLVED));
+    }
+
+    @Test
+    void serviceResolvedWithinTwoMinutesOfASuccessfulRestartIsNotEscalated() {
+        startDemo();
+        send(Alerts.serviceDown("demo-shop", AlertStatus.FIRING, T0));
+        Action restart = actions.readValuesToList().get(0);
+        passTime(Duration.ofSeconds(28));
+        result(restart, ActionStatus.SUCCEEDED);
+
+        passTime(Duration.ofSeconds(30));
+        send(Alerts.serviceDown("demo-shop", AlertStatus.RESOLVED, T0));
+        passTime(Duration.ofMinutes(3));
+
+        assertThat(actions.isEmpty()).isTrue();
+        assertThat(incidents.readValuesToList()).extracting(Incident::status)
+                .containsExactly(IncidentStatus.OPEN, IncidentStatus.REMEDIATING, IncidentStatus.RESOLVED);
+    }
+
+    @Test
+    void aResultOfAnIncidentThatIsNotOpenIsNotAFact() {
+        startDemo();
+        send(Alerts.serviceDown("demo-shop", AlertStatus.FIRING, T0));
+        Action restart = actions.readValuesToList().get(0);
+        send(Alerts.serviceDown("demo-shop", AlertStatus.RESOLVED, T0));
+
+        result(restart, ActionStatus.SUCCEEDED);
+        passTime(Duration.ofMinutes(3));
+
+        assertThat(metrics.results("no_incident")).isEqualTo(1);
+        assertThat(count(DecisionTopology.FACTS_STORE)).as("the two alerts only").isEqualTo(2);
         assertThat(actions.isEmpty()).isTrue();
     }
 }

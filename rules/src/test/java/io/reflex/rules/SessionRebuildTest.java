@@ -6,11 +6,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.reflex.model.Action;
+import io.reflex.model.ActionResult;
+import io.reflex.model.ActionStatus;
+import io.reflex.model.ActionType;
 import io.reflex.model.AlertEvent;
 import io.reflex.model.AlertStatus;
 import io.reflex.model.Incident;
+import io.reflex.model.IncidentStatus;
+import io.reflex.model.TimelineEntry;
+import io.reflex.model.TimelineKind;
 import io.reflex.model.JsonSerde;
 import io.reflex.model.Topics;
+import io.reflex.rules.vocabulary.Throttle;
 import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serde;
@@ -58,6 +65,7 @@ class SessionRebuildTest {
     private KeyValueStore<String, Long> seen;
     private KeyValueStore<String, Incident> open;
     private KeyValueStore<String, SessionFact> facts;
+    private KeyValueStore<String, Verification> verifications;
     private MockProcessorContext<String, Object> context;
     private DecisionProcessor processor;
 
@@ -66,6 +74,7 @@ class SessionRebuildTest {
         seen = store(DecisionTopology.SEEN_STORE, Serdes.Long());
         open = store(DecisionTopology.OPEN_INCIDENTS_STORE, Topics.INCIDENTS.valueSerde());
         facts = store(DecisionTopology.FACTS_STORE, new JsonSerde<>(SessionFact.class));
+        verifications = store(DecisionTopology.VERIFICATIONS_STORE, new JsonSerde<>(Verification.class));
     }
 
     @AfterEach
@@ -83,22 +92,42 @@ class SessionRebuildTest {
 
     /** A new task on the same stores: a new context, a new processor, a new session. */
     private void startTask() {
+        startTask(RULESET);
+    }
+
+    private void startTask(Ruleset ruleset) {
         if (processor != null) {
             processor.close();
         }
         context = new MockProcessorContext<>();
-        for (KeyValueStore<String, ?> store : List.of(seen, open, facts)) {
+        for (KeyValueStore<String, ?> store : List.of(seen, open, facts, verifications)) {
             if (!store.isOpen()) {
                 store.init(context.getStateStoreContext(), store);
             }
             context.addStateStore(store);
         }
-        processor = new DecisionProcessor(RULESET, RulesConfig.defaults(), clock, metrics);
+        processor = new DecisionProcessor(ruleset, RulesConfig.defaults(), clock, metrics);
         processor.init(context);
     }
 
     private void process(AlertEvent alert) {
         processor.process(new Record<>(alert.resource().key(), alert, alert.receivedAt().toEpochMilli()));
+    }
+
+    private void process(ActionResult result) {
+        processor.process(new Record<>("service:demo-shop", result, clock.millis()));
+    }
+
+    private long storedThrottles() {
+        long n = 0;
+        try (var all = facts.all()) {
+            while (all.hasNext()) {
+                if (all.next().value.throttle() != null) {
+                    n++;
+                }
+            }
+        }
+        return n;
     }
 
     private List<Action> forwardedActions() {
@@ -156,5 +185,171 @@ class SessionRebuildTest {
 
         passTime(Duration.ofMinutes(2));
         assertThat(facts.get(alert.id())).isNull();
+    }
+
+    /** Once per 45 minutes per service: the throttle outlives the alert that made the rule act (30 minutes). */
+    private static final Ruleset THROTTLED = new Ruleset(1, "test", RuleCompiler.compile("test", """
+            package io.reflex.rules.test;
+            import io.reflex.model.AlertEvent;
+            import io.reflex.rules.vocabulary.Throttle;
+            global io.reflex.rules.Remediate remediate;
+
+            rule "restart at most once per 45m"
+            when
+                $a : AlertEvent(name == "ServiceDown", firing)
+                not Throttle(name == "restart", group == $a.label("service"), this coincides[45m] $a)
+            then
+                remediate.restartService($a, $a.label("service"));
+                insert(new Throttle("restart", $a.label("service")));
+            end
+            """));
+
+    @Test
+    void aThrottleWhoseAlertExpiredStillHoldsTheGroupBackAfterARestart() {
+        startTask(THROTTLED);
+        AlertEvent first = Alerts.serviceDown("demo-shop", AlertStatus.FIRING, T0);
+        process(first);
+        assertThat(forwardedActions()).hasSize(1);
+        assertThat(storedThrottles()).isEqualTo(1);
+
+        passTime(Duration.ofMinutes(31));
+        assertThat(facts.get(first.id())).as("the alert has expired and left the store").isNull();
+        assertThat(storedThrottles()).isEqualTo(1);
+
+        passTime(Duration.ofMinutes(9));
+        startTask(THROTTLED);
+        clock.advance(Duration.ofMinutes(1));
+        AlertEvent again = Alerts.serviceDown("demo-shop", AlertStatus.FIRING, T0.plus(Duration.ofMinutes(41)));
+        process(again);
+
+        assertThat(forwardedActions()).as("within 45 minutes of the first restart").isEmpty();
+    }
+
+    @Test
+    void aStoredThrottleLeavesTheStoreWhenItExpiresFromTheSession() {
+        startTask(THROTTLED);
+        process(Alerts.serviceDown("demo-shop", AlertStatus.FIRING, T0));
+        try (var all = facts.all()) {
+            all.forEachRemaining(entry -> {
+                if (entry.value.throttle() != null) {
+                    assertThat(entry.key).startsWith("throttle:restart|demo-shop|");
+                    assertThat(entry.value.insertedAt()).isEqualTo(T0.plusSeconds(1).toEpochMilli());
+                }
+            });
+        }
+
+        passTime(RuleCompiler.THROTTLE_EXPIRY.minusMinutes(1));
+        assertThat(storedThrottles()).isEqualTo(1);
+        passTime(Duration.ofMinutes(2));
+        assertThat(storedThrottles()).isZero();
+    }
+
+    @Test
+    void aThrottleReinsertedOnRebuildIsNotStoredTwice() {
+        startTask(THROTTLED);
+        process(Alerts.serviceDown("demo-shop", AlertStatus.FIRING, T0));
+
+        startTask(THROTTLED);
+        startTask(THROTTLED);
+
+        assertThat(storedThrottles()).isEqualTo(1);
+        assertThat(count()).as("the alert and its throttle").isEqualTo(2);
+    }
+
+    @Test
+    void anActionOutcomeIsReinsertedAfterARestartSoTheLoopStillCloses() {
+        startTask(new Ruleset(1, "demo", RuleCompiler.compile("demo", RuleCompiler.demoPackage())));
+        AlertEvent alert = Alerts.serviceDown("demo-shop", AlertStatus.FIRING, T0);
+        process(alert);
+        Action restart = forwardedActions().get(0);
+        clock.advance(Duration.ofSeconds(30));
+        process(new ActionResult(restart.id(), restart.incidentId(), ActionStatus.SUCCEEDED, 1, "ok", T0, T0,
+                ActionType.RESTART_SERVICE));
+
+        clock.advance(Duration.ofSeconds(30));
+        startTask(new Ruleset(1, "demo", RuleCompiler.compile("demo", RuleCompiler.demoPackage())));
+        passTime(Duration.ofMinutes(2));
+
+        assertThat(forwardedActions()).extracting(Action::type, a -> a.rule().name())
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(ActionType.ESCALATE,
+                        "escalate ServiceDown still firing 2m after a successful restart"));
+    }
+
+    private List<TimelineEntry> forwardedTimeline() {
+        return context.forwarded(DecisionTopology.TIMELINE_SINK).stream()
+                .map(forward -> (TimelineEntry) forward.record().value())
+                .toList();
+    }
+
+    private Action restartThatSucceeded() {
+        process(Alerts.serviceDown("demo-shop", AlertStatus.FIRING, T0));
+        Action restart = forwardedActions().get(0);
+        clock.advance(Duration.ofSeconds(20));
+        process(new ActionResult(restart.id(), restart.incidentId(), ActionStatus.SUCCEEDED, 1, "ok",
+                clock.instant(), clock.instant(), ActionType.RESTART_SERVICE));
+        return restart;
+    }
+
+    @Test
+    void aVerificationWatchedBeforeARestartStillEscalatesAfterIt() {
+        startTask();
+        Action restart = restartThatSucceeded();
+
+        startTask();
+        passTime(Duration.ofMinutes(4));
+        assertThat(context.forwarded()).as("not before the deadline").isEmpty();
+        passTime(Duration.ofMinutes(1));
+
+        assertThat(context.forwarded(DecisionTopology.INCIDENTS_SINK)).singleElement()
+                .satisfies(forward -> assertThat(((Incident) forward.record().value()).status())
+                        .isEqualTo(IncidentStatus.ESCALATED));
+        assertThat(forwardedTimeline()).singleElement().satisfies(entry -> {
+            assertThat(entry.kind()).isEqualTo(TimelineKind.ESCALATED);
+            assertThat(entry.refs()).containsEntry("actionId", restart.id());
+        });
+        assertThat(verifications.approximateNumEntries()).isZero();
+    }
+
+    @Test
+    void aVerificationWatchedBeforeARestartIsVerifiedAfterIt() {
+        startTask();
+        Action restart = restartThatSucceeded();
+
+        startTask();
+        process(Alerts.serviceDown("demo-shop", AlertStatus.RESOLVED, T0));
+
+        assertThat(forwardedTimeline()).extracting(TimelineEntry::kind).containsExactly(
+                TimelineKind.ALERT_RECEIVED, TimelineKind.VERIFIED, TimelineKind.RESOLVED);
+        assertThat(forwardedTimeline().get(1).refs()).containsEntry("actionId", restart.id());
+        passTime(Duration.ofMinutes(10));
+        assertThat(context.forwarded(DecisionTopology.INCIDENTS_SINK)).extracting(f -> f.record().value())
+                .extracting(value -> ((Incident) value).status()).containsExactly(IncidentStatus.RESOLVED);
+    }
+
+    @Test
+    void factsStoredInTheFormatBeforeOutcomesAndThrottlesStillLoad() {
+        AlertEvent alert = Alerts.serviceDown("demo-shop", AlertStatus.FIRING, T0);
+        String old = "{\"insertedAt\":" + T0.toEpochMilli() + ",\"alert\":"
+                + new String(Topics.ALERTS.valueSerde().serializer().serialize("t", alert)) + "}";
+
+        SessionFact read = new JsonSerde<>(SessionFact.class).deserializer().deserialize("t", old.getBytes());
+
+        assertThat(read).isEqualTo(new SessionFact(T0.toEpochMilli(), alert));
+        assertThat(new String(new JsonSerde<>(SessionFact.class).serializer().serialize("t", read)))
+                .as("written as before").isEqualTo(old);
+        SessionFact throttle = new SessionFact(5, new Throttle("restart", "shop"));
+        assertThat(new String(new JsonSerde<>(SessionFact.class).serializer().serialize("t", throttle)))
+                .isEqualTo("{\"insertedAt\":5,\"throttle\":{\"name\":\"restart\",\"group\":\"shop\"}}");
+    }
+
+    private long count() {
+        long n = 0;
+        try (var all = facts.all()) {
+            while (all.hasNext()) {
+                all.next();
+                n++;
+            }
+        }
+        return n;
     }
 }

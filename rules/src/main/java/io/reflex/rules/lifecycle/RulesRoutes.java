@@ -30,7 +30,11 @@ import org.slf4j.LoggerFactory;
  * or {@code 422 {"valid": false, "errors": [{"line","column","message"}]}}; and, given a
  * {@link Deployer}, {@code POST /api/rules} (deploy: {@code 201 {"version": n}} once this
  * process runs it, {@code 202} when it did not within the deployer's bound),
- * {@code GET /api/rules} and {@code POST /api/rules/rollback/{version}}.
+ * {@code GET /api/rules} and {@code POST /api/rules/rollback/{version}}; shadow mode:
+ * {@code POST /api/rules?shadow=true} (the version runs beside the active one, its actions only
+ * recorded: {@code 201 {"version": n, "shadow": true}} once this process has read it),
+ * {@code DELETE /api/rules/shadow} (stops it: {@code 200 {"stopped": n}}) and
+ * {@code POST /api/rules/shadow/promote} (makes it active: {@code 201 {"version": n}} as a deploy).
  *
  * <p>Compiling takes from tens of milliseconds to seconds (1000 rules: about 5 s), so it runs
  * on worker threads: on the event loop it would stall every other request of the process. The
@@ -53,6 +57,8 @@ public final class RulesRoutes implements AutoCloseable {
     static final String RULES_PATH = "/api/rules";
     static final String ROLLBACK_PATH = "/api/rules/rollback/:version";
     static final String REPLAY_PATH = "/api/rules/replay";
+    static final String SHADOW_PATH = "/api/rules/shadow";
+    static final String PROMOTE_PATH = "/api/rules/shadow/promote";
     static final String AUTHOR_HEADER = "X-Reflex-Author";
 
     private static final Logger LOG = LoggerFactory.getLogger(RulesRoutes.class);
@@ -134,6 +140,8 @@ public final class RulesRoutes implements AutoCloseable {
                 return new Answer(200, listing);
             })).failureHandler(this::failure);
             router.post(ROLLBACK_PATH).handler(this::rollback).failureHandler(this::failure);
+            router.delete(SHADOW_PATH).handler(this::stopShadow).failureHandler(this::failure);
+            router.post(PROMOTE_PATH).handler(this::promoteShadow).failureHandler(this::failure);
         }
         if (replay != null) {
             router.post(REPLAY_PATH)
@@ -195,11 +203,26 @@ public final class RulesRoutes implements AutoCloseable {
                     List.of("body: empty")));
             return;
         }
+        String shadowParam = ctx.request().getParam("shadow");
+        if (shadowParam != null && !shadowParam.equals("true") && !shadowParam.equals("false")) {
+            respond(ctx, 400, new ApiError("bad_shadow", "The shadow parameter is true or false: POST " + RULES_PATH
+                    + "?shadow=true runs the package in shadow beside the active version.",
+                    List.of("shadow: " + shadowParam)));
+            return;
+        }
+        boolean shadow = "true".equals(shadowParam);
         String header = ctx.request().getHeader(AUTHOR_HEADER);
         String author = header == null || header.isBlank() ? "anonymous" : header.strip();
         lifecycle(ctx, () -> {
             try {
-                Deployer.Deployed deployed = deployer.deploy(drl, author, false);
+                Deployer.Deployed deployed = deployer.deploy(drl, author, shadow);
+                if (shadow) {
+                    return deployed.active()
+                            ? new Answer(201, Map.of("version", deployed.version(), "shadow", true))
+                            : new Answer(202, Map.of("version", deployed.version(), "shadow", true, "note",
+                                    "stored as the shadow version, but this instance did not run it yet; GET "
+                                    + RULES_PATH + " to follow"));
+                }
                 return deployed.active()
                         ? new Answer(201, Map.of("version", deployed.version()))
                         : new Answer(202, Map.of("version", deployed.version(), "note", "stored and active, but"
@@ -223,6 +246,27 @@ public final class RulesRoutes implements AutoCloseable {
                 .map(d -> new Answer(d.active() ? 200 : 202, Map.of("version", d.version(), "active", d.active())))
                 .orElseGet(() -> new Answer(404, new ApiError("unknown_version", "There is no ruleset version "
                         + version + "; GET " + RULES_PATH + " lists the versions.", List.of()))));
+    }
+
+    private static ApiError noShadow(String doing) {
+        return new ApiError("no_shadow", "No version runs in shadow, so there is none to " + doing + ". Deploy one"
+                + " with POST " + RULES_PATH + "?shadow=true (reflex rules deploy FILE --shadow); GET " + RULES_PATH
+                + " shows the active and shadow versions.", List.of());
+    }
+
+    private void stopShadow(RoutingContext ctx) {
+        lifecycle(ctx, () -> deployer.stopShadow()
+                .map(v -> new Answer(200, Map.of("stopped", v)))
+                .orElseGet(() -> new Answer(404, noShadow("stop"))));
+    }
+
+    private void promoteShadow(RoutingContext ctx) {
+        lifecycle(ctx, () -> deployer.promoteShadow()
+                .map(d -> d.active()
+                        ? new Answer(201, Map.of("version", d.version()))
+                        : new Answer(202, Map.of("version", d.version(), "note", "promoted and active, but this"
+                                + " instance did not run it yet; GET " + RULES_PATH + " to follow")))
+                .orElseGet(() -> new Answer(404, noShadow("promote"))));
     }
 
     private void lifecycle(RoutingContext ctx, Callable<Answer> work) {

@@ -3,6 +3,7 @@ package io.reflex.rules.testing;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.reflex.model.ActionStatus;
 import io.reflex.model.ActionType;
 import io.reflex.model.AlertStatus;
 import java.io.IOException;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 
 /**
  * One rule test file, read: which rule package it tests and its tests. The format is described
@@ -36,17 +38,43 @@ public record RuleTestFile(String origin, String rules, List<Test> tests) {
     }
 
     /**
-     * One test: alerts in, expected actions out.
+     * One test: alerts (and results of the actions asked for) in, expected actions out.
      *
-     * @param until how far the pseudo clock runs (from the test's start) before the actions are checked;
-     *              never before the last alert
+     * @param until   how far the pseudo clock runs (from the test's start) before the actions are checked;
+     *                never before the last alert or result
+     * @param results results of actions the rules asked for, fed back as
+     *                {@link io.reflex.rules.vocabulary.ActionOutcome}s, as the rules stage does
      */
-    public record Test(String name, List<Alert> alerts, Duration until, List<Expected> expect) {
+    public record Test(String name, List<Alert> alerts, Duration until, List<Expected> expect, List<Result> results) {
         public Test {
             Objects.requireNonNull(name, "name");
             alerts = List.copyOf(alerts);
             expect = List.copyOf(expect);
             Objects.requireNonNull(until, "until");
+            results = results == null ? List.of() : List.copyOf(results);
+        }
+
+        /** A test without results. */
+        public Test(String name, List<Alert> alerts, Duration until, List<Expected> expect) {
+            this(name, alerts, until, expect, List.of());
+        }
+    }
+
+    /**
+     * How an action the rules asked for ended, {@code at} after the test's start: written in the
+     * {@code alerts} list as {@code result: {at: 30s, action: restart_service, status: succeeded}}.
+     * It is the result of the first action of that type (and target, when given) asked for before
+     * it that has no result yet.
+     *
+     * @param target {@code kind:name}, or null for any target
+     * @param status a terminal status: only those reach the rules
+     * @param detail what happened, or null
+     */
+    public record Result(Duration at, ActionType action, String target, ActionStatus status, String detail) {
+        public Result {
+            Objects.requireNonNull(at, "at");
+            Objects.requireNonNull(action, "action");
+            Objects.requireNonNull(status, "status");
         }
     }
 
@@ -85,6 +113,7 @@ public record RuleTestFile(String origin, String rules, List<Test> tests) {
     private static final Set<String> TEST_KEYS = Set.of("name", "alerts", "until", "expect");
     private static final Set<String> ALERT_KEYS =
             Set.of("at", "name", "status", "labels", "severity", "resource", "fingerprint");
+    private static final Set<String> RESULT_KEYS = Set.of("at", "action", "target", "status", "detail");
     private static final Set<String> EXPECT_KEYS = Set.of("type", "target", "params", "rule", "at");
 
     /**
@@ -209,16 +238,25 @@ public record RuleTestFile(String origin, String rules, List<Test> tests) {
             JsonNode alertsNode = required(node, path, "alerts");
             list(alertsNode, join(path, "alerts"));
             List<Alert> alerts = new ArrayList<>();
+            List<Result> results = new ArrayList<>();
             for (int i = 0; i < alertsNode.size(); i++) {
-                alerts.add(alert(alertsNode.get(i), join(path, "alerts") + "[" + i + "]"));
+                JsonNode entry = alertsNode.get(i);
+                String entryPath = join(path, "alerts") + "[" + i + "]";
+                if (entry.isObject() && entry.has("result")) {
+                    object(entry, entryPath, Set.of("result"));
+                    results.add(result(entry.get("result"), join(entryPath, "result")));
+                } else {
+                    alerts.add(alert(entry, entryPath));
+                }
             }
-            Duration last = alerts.stream().map(Alert::at).max(Duration::compareTo).orElse(Duration.ZERO);
+            Duration last = Stream.concat(alerts.stream().map(Alert::at),
+                    results.stream().map(Result::at)).max(Duration::compareTo).orElse(Duration.ZERO);
             Duration until = last;
             if (node.hasNonNull("until")) {
                 until = duration(node.get("until"), join(path, "until"));
                 if (until.compareTo(last) < 0) {
-                    throw error(join(path, "until"), TestDurations.format(until) + " is before the last alert (at "
-                            + TestDurations.format(last) + "); the clock cannot run backwards");
+                    throw error(join(path, "until"), TestDurations.format(until) + " is before the last "
+                            + (results.isEmpty() ? "alert" : "alert or result") + " (at " + TestDurations.format(last) + "); the clock cannot run backwards");
                 }
             }
             JsonNode expectNode = required(node, path, "expect");
@@ -227,7 +265,36 @@ public record RuleTestFile(String origin, String rules, List<Test> tests) {
             for (int i = 0; i < expectNode.size(); i++) {
                 expect.add(expected(expectNode.get(i), join(path, "expect") + "[" + i + "]"));
             }
-            return new Test(name, alerts, until, expect);
+            return new Test(name, alerts, until, expect, results);
+        }
+
+        Result result(JsonNode node, String path) {
+            object(node, path, RESULT_KEYS);
+            Duration at = duration(required(node, path, "at"), join(path, "at"));
+            ActionType action = actionType(required(node, path, "action"), join(path, "action"));
+            String target = node.hasNonNull("target") ? kindName(node.get("target"), join(path, "target")) : null;
+            String value = text(required(node, path, "status"), join(path, "status"));
+            ActionStatus status = null;
+            for (ActionStatus candidate : ActionStatus.values()) {
+                if (candidate.name().equalsIgnoreCase(value) && candidate.terminal()) {
+                    status = candidate;
+                }
+            }
+            if (status == null) {
+                throw error(join(path, "status"), "'" + value + "'; expected one of succeeded, failed, timed_out,"
+                        + " rejected, skipped (only an action's final result reaches the rules)");
+            }
+            String detail = node.hasNonNull("detail") ? text(node.get("detail"), join(path, "detail")) : null;
+            return new Result(at, action, target, status, detail);
+        }
+
+        ActionType actionType(JsonNode node, String path) {
+            String typeText = text(node, path);
+            try {
+                return ActionType.fromWireName(typeText);
+            } catch (IllegalArgumentException e) {
+                throw error(path, e.getMessage());
+            }
         }
 
         Alert alert(JsonNode node, String path) {
@@ -257,13 +324,7 @@ public record RuleTestFile(String origin, String rules, List<Test> tests) {
 
         Expected expected(JsonNode node, String path) {
             object(node, path, EXPECT_KEYS);
-            String typeText = text(required(node, path, "type"), join(path, "type"));
-            ActionType type;
-            try {
-                type = ActionType.fromWireName(typeText);
-            } catch (IllegalArgumentException e) {
-                throw error(join(path, "type"), e.getMessage());
-            }
+            ActionType type = actionType(required(node, path, "type"), join(path, "type"));
             String target = kindName(required(node, path, "target"), join(path, "target"));
             Map<String, String> params = node.has("params") ? strings(node.get("params"), join(path, "params"))
                     : null;

@@ -13,9 +13,14 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import io.reflex.rules.vocabulary.ActionOutcome;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -58,7 +63,14 @@ import org.kie.api.KieBase;
  *       {@code rule} (the rule's name) and {@code at} (within {@link #AT_TOLERANCE}) are checked when
  *       given. Every action the rules ask for must be expected, and every expected one asked for;
  *       the order does not matter.
- *   <li>{@code until} defaults to the last alert's time.
+ *   <li>A result: an entry {@code result: {at: 30s, action: restart_service, status: succeeded}} in the
+ *       {@code alerts} list (also {@code target: kind:name}, {@code detail}) says how an action the rules
+ *       asked for ended: the first one of that type (and target) asked for by then without a result.
+ *       It goes into the session as an {@link ActionOutcome}, as the rules stage inserts one when the
+ *       action's final result comes back. {@code status}: {@code succeeded}, {@code failed},
+ *       {@code timed_out}, {@code rejected} or {@code skipped}. A result that answers no action fails
+ *       the test.
+ *   <li>{@code until} defaults to the last alert's (or result's) time.
  * </ul>
  *
  * <h2>Time</h2>
@@ -140,21 +152,37 @@ public final class RuleTestRunner {
         List<String> problems = new ArrayList<>();
         try (RuleSession session = new RuleSession(rules)) {
             session.advanceTo(START.toEpochMilli());
-            // Alerts by time, in file order at the same time; ticks every second to `until`.
-            TreeMap<Long, List<AlertEvent>> alerts = new TreeMap<>();
+            // Alerts, then results, by time (file order at one time); ticks every second to `until`.
+            TreeMap<Long, List<Object>> inputs = new TreeMap<>();
             for (int i = 0; i < test.alerts().size(); i++) {
                 RuleTestFile.Alert alert = test.alerts().get(i);
-                alerts.computeIfAbsent(alert.at().toMillis(), k -> new ArrayList<>()).add(event(alert, i));
+                inputs.computeIfAbsent(alert.at().toMillis(), k -> new ArrayList<>()).add(event(alert, i));
             }
+            for (RuleTestFile.Result result : test.results()) {
+                inputs.computeIfAbsent(result.at().toMillis(), k -> new ArrayList<>()).add(result);
+            }
+            Set<Asked> answered = Collections.newSetFromMap(new IdentityHashMap<>());
             long end = test.until().toMillis();
             long tick = 0;
-            while (tick <= end || !alerts.isEmpty()) {
-                Map.Entry<Long, List<AlertEvent>> next = alerts.firstEntry();
+            while (tick <= end || !inputs.isEmpty()) {
+                Map.Entry<Long, List<Object>> next = inputs.firstEntry();
                 if (next != null && next.getKey() <= tick) {
-                    alerts.pollFirstEntry();
+                    inputs.pollFirstEntry();
                     session.advanceTo(START.toEpochMilli() + next.getKey());
-                    for (AlertEvent alert : next.getValue()) {
-                        session.insert(alert);
+                    for (Object input : next.getValue()) {
+                        if (input instanceof AlertEvent alert) {
+                            session.insert(alert);
+                        } else {
+                            RuleTestFile.Result result = (RuleTestFile.Result) input;
+                            ActionOutcome outcome = outcome(result, asked, answered);
+                            if (outcome == null) {
+                                problems.add("result " + describe(result) + " answers no action: no "
+                                        + result.action().wireName() + (result.target() == null ? ""
+                                        : " " + result.target()) + " without a result was asked for by then");
+                                continue;
+                            }
+                            session.insert(outcome);
+                        }
                         collect(session, asked, problems);
                     }
                 } else {
@@ -166,6 +194,30 @@ public final class RuleTestRunner {
         }
         problems.addAll(compare(test.expect(), asked));
         return new RuleTestResult(test.name(), problems);
+    }
+
+    /** The outcome of the first action asked for that the result can answer and that has no result yet. */
+    private static ActionOutcome outcome(RuleTestFile.Result result, List<Asked> asked, Set<Asked> answered) {
+        for (int i = 0; i < asked.size(); i++) {
+            Asked candidate = asked.get(i);
+            ActionRequest request = candidate.request();
+            if (!answered.contains(candidate) && request.type() == result.action()
+                    && (result.target() == null
+                            || result.target().equals(request.targetKind() + ":" + request.targetName()))) {
+                answered.add(candidate);
+                AlertEvent trigger = request.trigger();
+                return new ActionOutcome("test-action-" + i,
+                        "test-incident:" + trigger.resource().key() + "|" + trigger.name(), request.type(),
+                        result.status(), result.detail(), trigger.resource(), trigger.name());
+            }
+        }
+        return null;
+    }
+
+    private static String describe(RuleTestFile.Result result) {
+        return result.action().wireName() + (result.target() == null ? "" : " " + result.target()) + " "
+                + result.status().name().toLowerCase(Locale.ROOT) + " at "
+                + TestDurations.format(result.at());
     }
 
     /** An action a rule asked for, and when (from the test's start). */

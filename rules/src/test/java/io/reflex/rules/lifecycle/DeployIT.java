@@ -163,4 +163,60 @@ class DeployIT {
             assertThat(deployer.list().active()).isEqualTo(1);
         }
     }
+
+    @Test
+    void aShadowDeployRunsBesideTheActiveVersionAndExecutesOnceActive() {
+        Rulesets alone = new Rulesets(new Ruleset(1, "demo", RuleCompiler.compile("demo",
+                RuleCompiler.demoPackage())));
+        try (Deployer deployer = new Deployer(kafka.clientProps(), alone, RuleCompiler.demoPackage(),
+                Clock.systemUTC(), Duration.ofMillis(1))) {
+            long active = deployer.deploy(V2, "erin", false).version();
+
+            long shadow = deployer.deploy(V2, "erin", true).version();
+
+            Deployer.Listing listing = deployer.list();
+            assertThat(listing.active()).as("a shadow deploy leaves the active version").isEqualTo(active);
+            assertThat(listing.shadow()).isEqualTo(shadow);
+            assertThat(listing.versions()).filteredOn(e -> e.version() == shadow).extracting(Deployer.Entry::shadow)
+                    .containsExactly(true);
+            assertThat(latest().get(RulesetsUpdater.SHADOW_KEY).shadow()).isTrue();
+
+            // Rolled back to, a version deployed in shadow executes its actions; the shadow keeps running.
+            assertThat(deployer.rollback(shadow)).isPresent();
+            assertThat(latest().get(RulesetsUpdater.ACTIVE_KEY)).satisfies(v -> {
+                assertThat(v.version()).isEqualTo(shadow);
+                assertThat(v.shadow()).isFalse();
+            });
+            assertThat(deployer.list().shadow()).isEqualTo(shadow);
+
+            assertThat(deployer.stopShadow()).contains(shadow);
+            assertThat(deployer.list().shadow()).isNull();
+            assertThat(latest()).doesNotContainKey(RulesetsUpdater.SHADOW_KEY);
+            assertThat(deployer.stopShadow()).isEmpty();
+            assertThat(deployer.promoteShadow()).isEmpty();
+
+            long next = deployer.deploy(V2, "erin", true).version();
+            assertThat(deployer.promoteShadow()).map(Deployer.Deployed::version).contains(next);
+            assertThat(deployer.list()).satisfies(l -> {
+                assertThat(l.active()).isEqualTo(next);
+                assertThat(l.shadow()).isNull();
+            });
+            assertThat(latest().get(RulesetsUpdater.ACTIVE_KEY).shadow()).isFalse();
+            // The hot deploy test expects the stage to start on version 1, whichever test runs first.
+            assertThat(deployer.rollback(1)).isPresent();
+        }
+    }
+
+    /** The latest record of each key of reflex.rulesets; a tombstone removes its key. */
+    private static Map<String, io.reflex.model.RulesetVersion> latest() {
+        Map<String, io.reflex.model.RulesetVersion> latest = new HashMap<>();
+        for (ConsumerRecord<String, io.reflex.model.RulesetVersion> r : kafka.readAll(Topics.RULESETS, QUIET)) {
+            if (r.value() == null) {
+                latest.remove(r.key());
+            } else {
+                latest.put(r.key(), r.value());
+            }
+        }
+        return latest;
+    }
 }

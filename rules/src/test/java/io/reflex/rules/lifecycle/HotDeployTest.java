@@ -8,8 +8,12 @@ import io.reflex.model.Action;
 import io.reflex.model.ActionMode;
 import io.reflex.model.AlertEvent;
 import io.reflex.model.AlertStatus;
+import io.reflex.model.Incident;
+import io.reflex.model.IncidentStatus;
 import io.reflex.model.Resource;
 import io.reflex.model.RulesetVersion;
+import io.reflex.model.TimelineEntry;
+import io.reflex.model.TimelineKind;
 import io.reflex.model.Topics;
 import io.reflex.rules.DecisionTopology;
 import io.reflex.rules.RuleCompiler;
@@ -44,6 +48,8 @@ class HotDeployTest {
 
             import io.reflex.model.AlertEvent;
             import io.reflex.model.AlertStatus;
+import io.reflex.model.Incident;
+import io.reflex.model.IncidentStatus;
 
             global io.reflex.rules.Remediate remediate;
 
@@ -66,6 +72,8 @@ class HotDeployTest {
     private TestInputTopic<String, AlertEvent> alerts;
     private TestInputTopic<String, RulesetVersion> versions;
     private TestOutputTopic<String, Action> actions;
+    private TestOutputTopic<String, TimelineEntry> timeline;
+    private TestOutputTopic<String, Incident> incidents;
 
     @BeforeEach
     void start() {
@@ -80,6 +88,10 @@ class HotDeployTest {
                 Topics.RULESETS.valueSerde().serializer());
         actions = driver.createOutputTopic(Topics.ACTIONS.name(), new StringDeserializer(),
                 Topics.ACTIONS.valueSerde().deserializer());
+        timeline = driver.createOutputTopic(Topics.TIMELINE.name(), new StringDeserializer(),
+                Topics.TIMELINE.valueSerde().deserializer());
+        incidents = driver.createOutputTopic(Topics.INCIDENTS.name(), new StringDeserializer(),
+                Topics.INCIDENTS.valueSerde().deserializer());
     }
 
     @AfterEach
@@ -135,13 +147,84 @@ class HotDeployTest {
                 .containsExactly(tuple(V1_RULE, 1L));
     }
 
+    private void deployShadow(RulesetVersion version) {
+        versions.pipeInput(RulesetVersion.key(version.version()), version);
+        versions.pipeInput(RulesetsUpdater.SHADOW_KEY, version);
+    }
+
     @Test
-    void aShadowVersionRecordsItsActionsInShadowMode() {
-        deploy(new RulesetVersion(2, RuleCompiler.demoPackage(), T0, "bob", true));
+    void aShadowVersionDecidesBesideTheActiveOneAndOnlyRecordsItsActions() {
+        deployShadow(new RulesetVersion(2, RuleCompiler.demoPackage(), T0, "bob", true));
+        AlertEvent alert = serviceDown("demo-shop", T0);
+        send(alert);
+
+        List<Action> decided = actions.readValuesToList();
+        assertThat(decided).extracting(a -> a.rule().name(), a -> a.rule().version(), Action::mode)
+                .containsExactly(tuple(V1_RULE, 1L, ActionMode.EXECUTE), tuple(V1_RULE, 2L, ActionMode.SHADOW));
+        Action executed = decided.get(0);
+        Action shadow = decided.get(1);
+        assertThat(shadow.id()).isNotEqualTo(executed.id())
+                .isEqualTo(Action.idFor(executed.incidentId(), V1_RULE, "shadow-v2/" + alert.id() + "#0"));
+        assertThat(shadow.incidentId()).isEqualTo(executed.incidentId());
+        assertThat(shadow.target()).isEqualTo(executed.target());
+
+        assertThat(timeline.readValuesToList()).filteredOn(e -> e.kind() == TimelineKind.RULE_FIRED)
+                .extracting(TimelineEntry::summary).containsExactly(
+                        "rule \"" + V1_RULE + "\" v1 fired: restart_service service:demo-shop",
+                        "shadow rule \"" + V1_RULE + "\" v2 would restart_service service:demo-shop (not executed)");
+        assertThat(rulesets.active()).as("the shadow did not become the active version").isNull();
+    }
+
+    @Test
+    void shadowActionsNeverChangeTheIncident() {
+        deployShadow(new RulesetVersion(2, RuleCompiler.demoPackage(), T0, "bob", true));
+        versions.pipeInput(RulesetsUpdater.ACTIVE_KEY, new RulesetVersion(3, """
+                package io.reflex.rules.quiet;
+                import io.reflex.model.AlertEvent;
+                rule "nothing" when AlertEvent(name == "Never") then end
+                """, T0, "carol", false));
         send(serviceDown("demo-shop", T0));
 
         assertThat(actions.readValuesToList()).extracting(a -> a.rule().version(), Action::mode)
                 .containsExactly(tuple(2L, ActionMode.SHADOW));
+        assertThat(incidents.readValuesToList()).extracting(Incident::status).containsExactly(IncidentStatus.OPEN);
+    }
+
+    @Test
+    void aShadowStartedLaterSeesTheStoredAlertsAndStopsWhenRemoved() {
+        send(serviceDown("demo-shop", T0));
+        assertThat(actions.readValuesToList()).extracting(a -> a.rule().version()).containsExactly(1L);
+
+        deployShadow(new RulesetVersion(2, V2, T0, "alice", true));
+        send(serviceDown("demo-shop", T0.plusSeconds(60)));
+        // v2 acts only on a repeated alert: the first one reached the shadow session from the store.
+        assertThat(actions.readValuesToList()).extracting(a -> a.rule().name(), a -> a.rule().version(),
+                Action::mode).containsExactly(tuple(V1_RULE, 1L, ActionMode.EXECUTE),
+                tuple(V2_RULE, 2L, ActionMode.SHADOW));
+
+        versions.pipeInput(RulesetsUpdater.SHADOW_KEY, null);
+        send(serviceDown("demo-shop", T0.plusSeconds(120)));
+        assertThat(actions.readValuesToList()).extracting(a -> a.rule().version(), Action::mode)
+                .containsExactly(tuple(1L, ActionMode.EXECUTE));
+    }
+
+    @Test
+    void aFailingShadowRuleIsOnTheTimelineMarkedShadowAndTheActiveOneStillActs() {
+        deployShadow(new RulesetVersion(2, """
+                package io.reflex.rules.broken;
+                import io.reflex.model.AlertEvent;
+                rule "broken" when $a : AlertEvent() then throw new IllegalStateException("cannot decide"); end
+                """, T0, "dave", true));
+        send(serviceDown("demo-shop", T0));
+
+        assertThat(actions.readValuesToList()).extracting(a -> a.rule().version(), Action::mode)
+                .containsExactly(tuple(1L, ActionMode.EXECUTE));
+        assertThat(timeline.readValuesToList()).filteredOn(e -> "failed".equals(e.refs().get("outcome")))
+                .singleElement().satisfies(entry -> {
+                    assertThat(entry.summary()).isEqualTo(
+                            "shadow rule \"broken\" v2 failed: IllegalStateException: cannot decide; no action taken");
+                    assertThat(entry.refs()).containsEntry("mode", "shadow").containsEntry("rule", "broken");
+                });
     }
 
     @Test

@@ -162,9 +162,10 @@ class RulesRoutesIT {
         assertThat(response.statusCode()).isEqualTo(422);
         assertThat(errors(Json.MAPPER.readTree(response.body()))).isNotEmpty()
                 .anySatisfy(e -> {
-                    // Drools places consequence errors on the line of their rule, not of the call.
-                    assertThat(e.line()).isEqualTo(8);
-                    assertThat(e.message()).contains("rebootPlanet");
+                    // At the call (Drools says the rule's line, 8): line 12, after four spaces.
+                    assertThat(e.line()).isEqualTo(12);
+                    assertThat(e.column()).isEqualTo(4);
+                    assertThat(e.message()).contains("rebootPlanet", "restartService(AlertEvent trigger, String service)");
                 });
     }
 
@@ -184,7 +185,8 @@ class RulesRoutesIT {
         assertThat(response.statusCode()).isEqualTo(422);
         assertThat(errors(Json.MAPPER.readTree(response.body()))).isNotEmpty()
                 .anySatisfy(e -> {
-                    assertThat(e.line()).isEqualTo(8);
+                    assertThat(e.line()).isEqualTo(12);
+                    assertThat(e.column()).isEqualTo(4);
                     assertThat(e.message()).contains("restartService", "(AlertEvent, String, String)");
                 });
     }

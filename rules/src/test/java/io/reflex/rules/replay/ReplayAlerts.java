@@ -60,6 +60,7 @@ final class ReplayAlerts {
         return new Action(Action.idFor(incidentId, DEMO_RULE, alert.id() + "#0"), incidentId,
                 new RuleRef(DEMO_RULE, 1), ActionType.RESTART_SERVICE,
                 new Target("process", "service", alert.label("service")), Map.of(), ActionMode.EXECUTE, false,
-                alert.receivedAt(), alert.receivedAt().plus(Duration.ofMinutes(5)), alert.resource().key());
+                alert.receivedAt(), alert.receivedAt().plus(Duration.ofMinutes(5)), alert.resource().key(),
+                alert.labels());
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.reflex.model.ActionStatus;
 import io.reflex.model.ActionType;
 import io.reflex.model.AlertStatus;
 import java.nio.file.Files;
@@ -79,6 +80,40 @@ class RuleTestFileTest {
                   - {name: x, alerts: [], expect: []}
                   - {name: x, alerts: [], expect: []}
                 """)).hasMessageContaining("tests[1].name: 'x' names another test too");
+    }
+
+    @Test
+    void aResultEntryAmongTheAlertsIsReadAsAResult() throws Exception {
+        RuleTestFile.Test test = parse("""
+                tests:
+                  - name: closes the loop
+                    alerts:
+                      - {at: 0s, name: ServiceDown, labels: {service: shop}}
+                      - result: {at: 3m, action: restart_service, status: SUCCEEDED, target: service:shop, detail: ok}
+                    expect: []
+                """).tests().get(0);
+
+        assertThat(test.alerts()).hasSize(1);
+        assertThat(test.results()).containsExactly(new RuleTestFile.Result(Duration.ofMinutes(3),
+                ActionType.RESTART_SERVICE, "service:shop", ActionStatus.SUCCEEDED, "ok"));
+        assertThat(test.until()).as("the last result counts").isEqualTo(Duration.ofMinutes(3));
+    }
+
+    @Test
+    void aWrongResultNamesTheKey() {
+        assertThatThrownBy(() -> parse("""
+                tests: [{name: x, alerts: [{result: {at: 0s, action: restart_service, status: started}}], expect: []}]
+                """)).hasMessage("t.yaml: tests[0].alerts[0].result.status: 'started'; expected one of succeeded,"
+                + " failed, timed_out, rejected, skipped (only an action's final result reaches the rules)");
+        assertThatThrownBy(() -> parse("""
+                tests: [{name: x, alerts: [{result: {at: 0s, action: reboot, status: failed}}], expect: []}]
+                """)).hasMessageStartingWith("t.yaml: tests[0].alerts[0].result.action: unknown action type 'reboot'");
+        assertThatThrownBy(() -> parse("""
+                tests: [{name: x, alerts: [{result: {at: 0s, status: failed}}], expect: []}]
+                """)).hasMessage("t.yaml: tests[0].alerts[0].result.action: missing; it is required");
+        assertThatThrownBy(() -> parse("""
+                tests: [{name: x, alerts: [{result: {at: 0s, action: notify, status: failed}, at: 1s}], expect: []}]
+                """)).hasMessageStartingWith("t.yaml: tests[0].alerts[0].at: unknown key 'at'; expected one of result");
     }
 
     @Test

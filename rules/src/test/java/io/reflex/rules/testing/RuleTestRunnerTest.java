@@ -19,7 +19,9 @@ class RuleTestRunnerTest {
             package io.reflex.rules.testing.example;
 
             import io.reflex.model.AlertEvent;
+            import io.reflex.model.ActionType;
             import io.reflex.model.AlertStatus;
+            import io.reflex.rules.vocabulary.ActionOutcome;
 
             global io.reflex.rules.Remediate remediate;
 
@@ -44,6 +46,16 @@ class RuleTestRunnerTest {
                 $a : AlertEvent(name == "DiskFull", firing)
             then
                 remediate.notify($a, "ops", "disk full on " + $a.resource().key());
+            end
+
+            rule "escalate when a restart did not help within 1m"
+            when
+                $done : ActionOutcome(type == ActionType.RESTART_SERVICE, succeeded)
+                $a : AlertEvent(name == "ServiceDown", firing, resource == $done.resource)
+                not AlertEvent(name == "ServiceDown", status == AlertStatus.RESOLVED, resource == $done.resource,
+                               this after[0s, 1m] $done)
+            then
+                remediate.notify($a, "ops", $done.detail() + " but still down: " + $done.alertName());
             end
 
             rule "broken"
@@ -194,5 +206,40 @@ class RuleTestRunnerTest {
         assertThat(RuleTestRunner.event(none, 2).label("alertname")).isEqualTo("X");
         assertThat(RuleTestRunner.event(byLabels, 0).fingerprint())
                 .isNotEqualTo(RuleTestRunner.event(byKey, 1).fingerprint());
+    }
+
+    @Test
+    void aResultIsFedBackAsTheOutcomeOfTheFirstMatchingActionWithoutOne() throws Exception {
+        List<RuleTestResult> results = run("""
+                tests:
+                  - name: loop
+                    alerts:
+                      - {at: 0s, name: ServiceDown, labels: {service: shop}, fingerprint: shop}
+                      - {at: 10s, name: ServiceDown, labels: {service: cart}, fingerprint: cart}
+                      - result: {at: 20s, action: restart_service, target: service:cart, status: succeeded, detail: ok}
+                      - {at: 1m, name: ServiceDown, status: resolved, labels: {service: shop}, fingerprint: shop}
+                    until: 3m
+                    expect:
+                      - {at: 0s, type: restart_service, target: service:shop}
+                      - {at: 10s, type: restart_service, target: service:cart}
+                      - {at: 1m20s, type: notify, target: channel:ops, params: {message: "ok but still down: ServiceDown"}}
+                """);
+
+        assertThat(results.get(0).problems()).isEmpty();
+    }
+
+    @Test
+    void aResultThatAnswersNoActionFailsTheTest() throws Exception {
+        List<RuleTestResult> results = run("""
+                tests:
+                  - name: too early
+                    alerts:
+                      - result: {at: 0s, action: restart_service, status: failed}
+                      - {at: 5s, name: DiskFull, labels: {host: h}}
+                    expect: [{type: notify, target: channel:ops}]
+                """);
+
+        assertThat(results.get(0).problems()).containsExactly("result restart_service failed at 0s answers no"
+                + " action: no restart_service without a result was asked for by then");
     }
 }

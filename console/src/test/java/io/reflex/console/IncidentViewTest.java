@@ -88,14 +88,15 @@ class IncidentViewTest {
         List<String> seen = new ArrayList<>();
         IncidentView.Cursor cursor = null;
         do {
-            IncidentView.Page page = view.list(null, 2, cursor);
-            page.items().forEach(i -> seen.add(i.id()));
+            IncidentView.Page page = view.list(IncidentFilter.ALL, 2, cursor);
+            page.items().forEach(i -> seen.add(i.incident().id()));
             cursor = page.next() == null ? null : IncidentView.Cursor.decode(page.next().encode());
         } while (cursor != null);
         assertThat(seen).containsExactly("inc-4", "inc-3", "inc-2", "inc-1", "inc-0");
-        assertThat(view.list(IncidentStatus.OPEN, 10, null).items()).extracting(Incident::id)
+        IncidentFilter open = new IncidentFilter(IncidentStatus.OPEN, null, null, null, null, null, null);
+        assertThat(view.list(open, 10, null).items()).extracting(i -> i.incident().id())
                 .containsExactly("inc-4", "inc-2", "inc-0");
-        assertThat(view.list(IncidentStatus.OPEN, 10, null).next()).isNull();
+        assertThat(view.list(open, 10, null).next()).isNull();
     }
 
     @Test
@@ -113,5 +114,139 @@ class IncidentViewTest {
     void aForeignCursorIsRefusedWithAHint() {
         assertThatThrownBy(() -> IncidentView.Cursor.decode("not-a-cursor"))
                 .hasMessageContaining("not one this server gave out");
+    }
+
+    private static TimelineEntry entry(String incidentId, int second, TimelineKind kind, Map<String, String> refs) {
+        return new TimelineEntry(incidentId, T0.plusSeconds(second), kind, kind + " step", refs);
+    }
+
+    /** Records what listeners hear, in order. */
+    private static final class Heard implements IncidentView.Listener {
+        final List<String> events = new ArrayList<>();
+
+        @Override
+        public void timeline(TimelineEntry entry) {
+            events.add("timeline " + entry.incidentId() + " " + entry.kind());
+        }
+
+        @Override
+        public void incident(IncidentItem item) {
+            events.add("incident " + item.incident().id() + " " + item.incident().status()
+                    + item.incident().actions().stream().map(a -> " " + a.status()).reduce("", String::concat));
+        }
+    }
+
+    @Test
+    void listenersHearOpeningsStatusChangesActionsAndTimelineStepsButNotRepeats() {
+        Heard heard = new Heard();
+        Runnable unsubscribe = view.subscribe(heard);
+        view.incident(incident("inc-1", 0, IncidentStatus.OPEN));
+        view.incident(incident("inc-1", 0, IncidentStatus.OPEN)); // same state again: nothing new to show
+        view.timeline(entry("inc-1", 1, TimelineKind.RULE_FIRED, Map.of()));
+        view.action(action("act-1", "inc-1"));
+        view.action(action("act-1", "inc-1"));
+        view.result(result("act-1", ActionStatus.STARTED));
+        view.result(result("act-1", ActionStatus.STARTED));
+        view.result(result("act-1", ActionStatus.SUCCEEDED));
+        view.incident(incident("inc-1", 0, IncidentStatus.RESOLVED));
+        unsubscribe.run();
+        view.incident(incident("inc-2", 1, IncidentStatus.OPEN));
+        assertThat(heard.events).containsExactly(
+                "incident inc-1 OPEN",
+                "timeline inc-1 RULE_FIRED",
+                "incident inc-1 OPEN PENDING",
+                "incident inc-1 OPEN STARTED",
+                "incident inc-1 OPEN SUCCEEDED",
+                "incident inc-1 RESOLVED SUCCEEDED");
+        assertThat(view.listenerCount()).isZero();
+    }
+
+    @Test
+    void aFailingListenerIsRemovedAndTheOthersStillHear() {
+        Heard heard = new Heard();
+        view.subscribe(new IncidentView.Listener() {
+            @Override
+            public void timeline(TimelineEntry entry) {
+                throw new IllegalStateException("broken client");
+            }
+
+            @Override
+            public void incident(IncidentItem item) {
+                throw new IllegalStateException("broken client");
+            }
+        });
+        view.subscribe(heard);
+        view.incident(incident("inc-1", 0, IncidentStatus.OPEN));
+        view.timeline(entry("inc-1", 1, TimelineKind.RULE_FIRED, Map.of()));
+        assertThat(heard.events).containsExactly("incident inc-1 OPEN", "timeline inc-1 RULE_FIRED");
+        assertThat(view.listenerCount()).isEqualTo(1);
+    }
+
+    @Test
+    void learnsThatAnIncidentIsADrillFromItsTimelineAndSaysSo() {
+        Heard heard = new Heard();
+        view.incident(incident("inc-1", 0, IncidentStatus.OPEN));
+        view.subscribe(heard);
+        view.timeline(entry("inc-1", 1, TimelineKind.ALERT_RECEIVED, Map.of("drillId", "drl-7")));
+        assertThat(view.findItem("inc-1").orElseThrow().drillId()).isEqualTo("drl-7");
+        assertThat(heard.events).containsExactly("timeline inc-1 ALERT_RECEIVED", "incident inc-1 OPEN");
+        assertThat(view.findItem("inc-1").orElseThrow().summaryJson().get("drillId").asText()).isEqualTo("drl-7");
+    }
+
+    @Test
+    void filtersByResourceAlertTimeDrillAndText() {
+        view.incident(new Incident("a", IncidentStatus.OPEN, "ServiceDown on service:checkout",
+                Resource.of("service", "checkout"), "ServiceDown", T0, null, List.of(), List.of()));
+        view.incident(new Incident("b", IncidentStatus.RESOLVED, "DiskFull on host:web-1",
+                Resource.of("host", "web-1"), "DiskFull", T0.plusSeconds(60), null, List.of(), List.of()));
+        view.incident(new Incident("c", IncidentStatus.OPEN, "ServiceDown on service:cart",
+                Resource.of("service", "cart"), "ServiceDown", T0.plusSeconds(120), null, List.of(), List.of()));
+        view.timeline(entry("c", 121, TimelineKind.ALERT_RECEIVED, Map.of("drillId", "drl-1")));
+
+        assertThat(ids(filter("resource", "SERVICE:"))).containsExactly("c", "a");
+        assertThat(ids(filter("alert", "DiskFull"))).containsExactly("b");
+        assertThat(ids(filter("alert", "diskfull"))).as("the alert name matches exactly").isEmpty();
+        assertThat(ids(filter("from", T0.plusSeconds(60).toString()))).containsExactly("c", "b");
+        assertThat(ids(filter("to", T0.plusSeconds(60).toString()))).as("to is exclusive").containsExactly("a");
+        assertThat(ids(filter("drill", "true"))).containsExactly("c");
+        assertThat(ids(filter("drill", "false"))).containsExactly("b", "a");
+        assertThat(ids(filter("q", "web"))).containsExactly("b");
+        assertThat(ids(filter("q", "servicedown"))).containsExactly("c", "a");
+        assertThat(ids(IncidentFilter.parse(Map.of("alert", "ServiceDown", "status", "open")::get)))
+                .containsExactly("c", "a");
+    }
+
+    private static IncidentFilter filter(String name, String value) {
+        return IncidentFilter.parse(Map.of(name, value)::get);
+    }
+
+    private List<String> ids(IncidentFilter filter) {
+        return view.list(filter, 10, null).items().stream().map(i -> i.incident().id()).toList();
+    }
+
+    @Test
+    void theDetailGivesEachStepTheTimeSinceThePreviousOneAndThePhases() {
+        view.incident(incident("inc-1", 0, IncidentStatus.RESOLVED));
+        view.timeline(entry("inc-1", 12, TimelineKind.RULE_FIRED, Map.of()));
+        view.timeline(entry("inc-1", 10, TimelineKind.ALERT_RECEIVED,
+                Map.of("startsAt", T0.plusSeconds(4).toString())));
+        view.timeline(entry("inc-1", 13, TimelineKind.ACTION_DISPATCHED, Map.of()));
+        view.timeline(entry("inc-1", 20, TimelineKind.VERIFIED, Map.of()));
+        view.timeline(entry("inc-1", 50, TimelineKind.RESOLVED, Map.of()));
+
+        var detail = view.findItem("inc-1").orElseThrow().detailJson();
+        List<String> since = new ArrayList<>();
+        detail.get("timeline").forEach(step -> since.add(step.get("kind").asText() + " " + step.get("sincePrevious")));
+        assertThat(since).containsExactly("ALERT_RECEIVED null", "RULE_FIRED \"PT2S\"", "ACTION_DISPATCHED \"PT1S\"",
+                "VERIFIED \"PT7S\"", "RESOLVED \"PT30S\"");
+        var phases = detail.get("phases");
+        assertThat(phases.get("detectedAt").asText()).isEqualTo(T0.plusSeconds(4).toString());
+        assertThat(phases.get("timeToDetect").asText()).isEqualTo("PT6S");
+        assertThat(phases.get("timeToDecide").asText()).isEqualTo("PT2S");
+        assertThat(phases.get("timeToAct").asText()).isEqualTo("PT1S");
+        assertThat(phases.get("recoveredAt").asText()).as("RESOLVED wins over VERIFIED").isEqualTo(T0.plusSeconds(50).toString());
+        assertThat(phases.get("timeToRecover").asText()).isEqualTo("PT37S");
+        assertThat(detail.get("alert").asText()).isEqualTo("ServiceDown");
+        assertThat(detail.has("drillId")).isFalse();
     }
 }

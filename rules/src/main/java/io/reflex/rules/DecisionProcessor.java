@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.Cancellable;
@@ -65,6 +66,8 @@ final class DecisionProcessor implements Processor<String, Object, String, Objec
 
     /** How often the pseudo clock catches up with the wall clock, so time-based rules fire without alerts. */
     static final Duration TICK = Duration.ofSeconds(1);
+    /** ALERT_RECEIVED refs carry each label of the alert as {@code label.<name>}. */
+    static final String LABEL_REF_PREFIX = "label.";
     /** How often seen alert ids older than the retention are purged. */
     static final Duration PURGE_INTERVAL = Duration.ofMinutes(1);
 
@@ -742,6 +745,12 @@ final class DecisionProcessor implements Processor<String, Object, String, Objec
         if (alert.drillId() != null) {
             refs.put("drillId", alert.drillId());
         }
+        // The sender's start, so the console can tell the time to detect (startsAt to receivedAt),
+        // and the labels, so it can show them and ask why no rule acted without reading the alert topic.
+        if (alert.startsAt() != null) {
+            refs.put("startsAt", alert.startsAt().toString());
+        }
+        new TreeMap<>(alert.labels()).forEach((name, value) -> refs.put(LABEL_REF_PREFIX + name, value));
         return new TimelineEntry(incident.id(), alert.receivedAt(), TimelineKind.ALERT_RECEIVED, summary, refs);
     }
 

@@ -11,6 +11,7 @@ import java.util.regex.Pattern;
 import org.kie.api.KieBase;
 import org.kie.api.KieServices;
 import org.kie.api.event.rule.AfterMatchFiredEvent;
+import org.kie.api.event.rule.AgendaEventListener;
 import org.kie.api.event.rule.BeforeMatchFiredEvent;
 import org.kie.api.event.rule.DefaultAgendaEventListener;
 import org.kie.api.event.rule.DefaultRuleRuntimeEventListener;
@@ -96,6 +97,14 @@ public final class RuleSession implements AutoCloseable {
                 }
             }
         });
+    }
+
+    /**
+     * Also tells the listener about the session's matches and firings, after the session's own
+     * bookkeeping ({@code POST /api/rules/explain} collects the rules that fired this way).
+     */
+    public void addAgendaListener(AgendaEventListener listener) {
+        session.addEventListener(listener);
     }
 
     /** The session's time, in epoch milliseconds. */

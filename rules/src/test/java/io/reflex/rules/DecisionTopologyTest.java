@@ -130,7 +130,9 @@ class DecisionTopologyTest {
         assertThat(steps).extracting(kv -> kv.value).containsExactly(
                 new TimelineEntry(incidentId, alert.receivedAt(), TimelineKind.ALERT_RECEIVED,
                         "ServiceDown FIRING from alertmanager (severity critical)",
-                        Map.of("alertId", alert.id(), "source", "alertmanager", "fingerprint", alert.fingerprint())),
+                        Map.of("alertId", alert.id(), "source", "alertmanager", "fingerprint", alert.fingerprint(),
+                                "startsAt", alert.startsAt().toString(), "label.alertname", "ServiceDown",
+                                "label.service", "demo-shop")),
                 new TimelineEntry(incidentId, clock.instant(), TimelineKind.RULE_FIRED,
                         "rule \"restart service on ServiceDown\" v1 fired: restart_service service:demo-shop",
                         Map.of("rule", RESTART_RULE, "actionId", expected.id(), "alertId", alert.id())));

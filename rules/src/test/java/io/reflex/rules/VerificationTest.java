@@ -138,7 +138,8 @@ class VerificationTest {
                 TimelineEntry::refs).containsExactly(
                 tuple(TimelineKind.ALERT_RECEIVED, "ServiceDown RESOLVED from alertmanager (severity critical)",
                         Map.of("alertId", resolved.id(), "source", "alertmanager",
-                                "fingerprint", resolved.fingerprint())),
+                                "fingerprint", resolved.fingerprint(), "startsAt", T0.toString(),
+                                "label.alertname", "ServiceDown", "label.service", "demo-shop")),
                 tuple(TimelineKind.VERIFIED, "recovered 31s after restart_service service:demo-shop succeeded",
                         Map.of("actionId", restart.id(), "rule", "restart on ServiceDown", "alertId", resolved.id())),
                 tuple(TimelineKind.RESOLVED, "ServiceDown resolved on service:demo-shop (reported by alertmanager)",

@@ -3,6 +3,7 @@ package io.reflex.rules.lifecycle;
 import io.reflex.model.RulesetVersion;
 import io.reflex.model.Topics;
 import io.reflex.rules.RuleCompiler;
+import io.reflex.rules.Ruleset;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -216,6 +217,42 @@ public final class Deployer implements AutoCloseable {
                         .sorted(Comparator.comparingLong(RulesetVersion::version))
                         .map(v -> new Entry(v.version(), v.deployedAt(), v.author(), v.shadow()))
                         .toList());
+    }
+
+    /**
+     * A stored version as {@code GET /api/rules/{version}} shows it: its text, when and by whom it
+     * was deployed, whether in shadow. Version 1 is the package the stage started with, stored or not.
+     *
+     * @return empty when there is no such version
+     */
+    public synchronized Optional<RulesetVersion> version(long version) {
+        RulesetVersion stored = readAll().get(RulesetVersion.key(version));
+        if (stored == null && version == baseline.version()) {
+            return Optional.of(baseline);
+        }
+        return Optional.ofNullable(stored);
+    }
+
+    /**
+     * The version this process's stage runs as active (its text and its compiled package):
+     * the newest {@code active} record it read, or version 1 before any. Reads no topic, so it
+     * does not wait behind a deploy.
+     */
+    public Active active() {
+        RulesetVersion active = rulesets.active();
+        if (active == null) {
+            return new Active(baseline, rulesets.initial());
+        }
+        return new Active(active, rulesets.compiled(active));
+    }
+
+    /** The active version's record and its compiled package. */
+    public record Active(RulesetVersion version, Ruleset ruleset) {
+    }
+
+    /** The clock deploys are stamped with; explain requests are received on it too. */
+    Clock clock() {
+        return clock;
     }
 
     /** The version as the active one: its actions are executed, whichever way it was deployed. */

@@ -1,12 +1,19 @@
 package io.reflex.rules.lifecycle;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.reflex.model.AlertEvent;
 import io.reflex.model.ApiError;
 import io.reflex.model.Json;
 import io.reflex.rules.RuleCompilationException;
 import io.reflex.rules.RuleCompiler;
-import io.reflex.rules.replay.Replay;
 import io.reflex.rules.RuleError;
+import io.reflex.rules.replay.Replay;
+import io.reflex.rules.testing.RuleTestFile;
+import io.reflex.rules.testing.RuleTestFormatException;
+import io.reflex.rules.testing.RuleTestRunner;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
@@ -15,12 +22,14 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import org.kie.api.KieBase;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +44,12 @@ import org.slf4j.LoggerFactory;
  * recorded: {@code 201 {"version": n, "shadow": true}} once this process has read it),
  * {@code DELETE /api/rules/shadow} (stops it: {@code 200 {"stopped": n}}) and
  * {@code POST /api/rules/shadow/promote} (makes it active: {@code 201 {"version": n}} as a deploy).
+ *
+ * <p>For the console: {@code POST /api/rules/test} (body {@code {"drl", "tests"}}, the tests in the
+ * rule-test YAML format of {@code reflex rules test}: {@code 200 {"passed","failed","results"}}),
+ * and, given a deployer, {@code GET /api/rules/{version}} (a stored version's text and metadata)
+ * and {@code POST /api/rules/explain} (which rules of the active version fire for an alert alone,
+ * and when none does, the rules that mention it; see {@link Explainer}).
  *
  * <p>Compiling takes from tens of milliseconds to seconds (1000 rules: about 5 s), so it runs
  * on worker threads: on the event loop it would stall every other request of the process. The
@@ -59,9 +74,16 @@ public final class RulesRoutes implements AutoCloseable {
     static final String REPLAY_PATH = "/api/rules/replay";
     static final String SHADOW_PATH = "/api/rules/shadow";
     static final String PROMOTE_PATH = "/api/rules/shadow/promote";
+    static final String TEST_PATH = "/api/rules/test";
+    static final String EXPLAIN_PATH = "/api/rules/explain";
+    /** Mounted last, and for GET only: every other {@code /api/rules/…} route is a POST or a DELETE. */
+    static final String VERSION_PATH = "/api/rules/:version";
     static final String AUTHOR_HEADER = "X-Reflex-Author";
 
     private static final Logger LOG = LoggerFactory.getLogger(RulesRoutes.class);
+    /** Reads the tests of {@code POST /api/rules/test}; YAML is a superset of JSON, so both. */
+    private static final ObjectMapper YAML = new YAMLMapper();
+    private static final String TESTS_ORIGIN = "the tests";
 
     private final WorkerExecutor compilers;
     private final long maxBodyBytes;
@@ -130,6 +152,10 @@ public final class RulesRoutes implements AutoCloseable {
                 .handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
                 .handler(this::validate)
                 .failureHandler(this::failure);
+        router.post(TEST_PATH)
+                .handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
+                .handler(this::test)
+                .failureHandler(this::failure);
         if (deployer != null) {
             router.post(RULES_PATH)
                     .handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
@@ -142,6 +168,10 @@ public final class RulesRoutes implements AutoCloseable {
             router.post(ROLLBACK_PATH).handler(this::rollback).failureHandler(this::failure);
             router.delete(SHADOW_PATH).handler(this::stopShadow).failureHandler(this::failure);
             router.post(PROMOTE_PATH).handler(this::promoteShadow).failureHandler(this::failure);
+            router.post(EXPLAIN_PATH)
+                    .handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
+                    .handler(this::explain)
+                    .failureHandler(this::failure);
         }
         if (replay != null) {
             router.post(REPLAY_PATH)
@@ -149,6 +179,158 @@ public final class RulesRoutes implements AutoCloseable {
                     .handler(this::replay)
                     .failureHandler(this::failure);
         }
+        if (deployer != null) {
+            // Last: a parameter path, so a later GET route under /api/rules/ must be mounted before it.
+            router.get(VERSION_PATH).handler(this::version).failureHandler(this::failure);
+        }
+    }
+
+    /** {@code GET /api/rules/{version}}: {@code {"version","drl","deployedAt","author","shadow"}}. */
+    private void version(RoutingContext ctx) {
+        long version;
+        try {
+            version = Long.parseLong(ctx.pathParam("version"));
+        } catch (NumberFormatException e) {
+            respond(ctx, 400, new ApiError("bad_version", "The version must be a number, as GET " + RULES_PATH
+                    + " lists them, e.g. GET " + RULES_PATH + "/3.", List.of("version: " + ctx.pathParam("version"))));
+            return;
+        }
+        lifecycle(ctx, () -> deployer.version(version)
+                .map(v -> new Answer(200, v))
+                .orElseGet(() -> new Answer(404, new ApiError("unknown_version", "There is no ruleset version "
+                        + version + "; GET " + RULES_PATH + " lists the versions.", List.of()))));
+    }
+
+    /**
+     * {@code POST /api/rules/test} with {@code {"drl": "...", "tests": "<YAML>"}}: compiles the
+     * package and runs the tests as {@code reflex rules test} does, on a compiler thread.
+     */
+    private void test(RoutingContext ctx) {
+        JsonNode body = jsonBody(ctx, "{\"drl\": \"<the rule package>\", \"tests\": \"<rule tests in YAML, as"
+                + " reflex rules test reads them>\"}");
+        if (body == null) {
+            return;
+        }
+        List<String> missing = new ArrayList<>();
+        JsonNode drlNode = body.get("drl");
+        if (drlNode == null || !drlNode.isTextual() || drlNode.asText().isBlank()) {
+            missing.add("drl: missing or not text; give the DRL text of the rule package");
+        }
+        JsonNode testsNode = body.get("tests");
+        if (testsNode == null || !(testsNode.isTextual() && !testsNode.asText().isBlank() || testsNode.isObject())) {
+            missing.add("tests: missing or empty; give the rule tests as YAML text (tests: [{name, alerts, expect}])");
+        }
+        if (!missing.isEmpty()) {
+            respond(ctx, 400, new ApiError("bad_request", "The body needs the rule package and its tests: "
+                    + String.join("; ", missing) + ".", missing));
+            return;
+        }
+        String drl = drlNode.asText();
+        compute(ctx, "running rule tests", () -> {
+            RuleTestFile tests;
+            try {
+                tests = RuleTestFile.parse(TESTS_ORIGIN, testsNode.isObject() ? testsNode
+                        : YAML.readTree(testsNode.asText()));
+            } catch (JsonProcessingException e) {
+                String problem = TESTS_ORIGIN + ": not valid YAML (" + e.getOriginalMessage()
+                        + (e.getLocation() == null ? "" : ", line " + e.getLocation().getLineNr()) + ")";
+                return new Answer(400, new ApiError("bad_tests", "The tests cannot be read: " + problem
+                        + ". Fix the YAML and run them again.", List.of(problem)));
+            } catch (RuleTestFormatException e) {
+                return new Answer(400, new ApiError("bad_tests", "The tests cannot be read: " + e.getMessage()
+                        + ". Fix them and run them again.", List.of(e.getMessage())));
+            }
+            KieBase rules;
+            try {
+                rules = RuleCompiler.compile("the tested package", drl);
+            } catch (RuleCompilationException e) {
+                return new Answer(422, new Invalid(false, e.errors()));
+            }
+            List<TestOutcome> results = RuleTestRunner.run(tests, rules).stream()
+                    .map(r -> new TestOutcome(r.name(), r.passed(),
+                            r.passed() ? "passed" : String.join("\n", r.problems()), r.problems()))
+                    .toList();
+            int passed = (int) results.stream().filter(TestOutcome::passed).count();
+            return new Answer(200, new TestRun(passed, results.size() - passed, results));
+        });
+    }
+
+    /** The answer of {@code POST /api/rules/test}; records so the field order is the contract's. */
+    record TestRun(int passed, int failed, List<TestOutcome> results) {
+    }
+
+    /** @param message "passed", or the problems one a line; {@code problems} has them as a list */
+    record TestOutcome(String name, boolean passed, String message, List<String> problems) {
+    }
+
+    /**
+     * {@code POST /api/rules/explain} with an alert-like body: which rules of the active version
+     * fire for it alone, and when none does, the rules that mention it.
+     */
+    private void explain(RoutingContext ctx) {
+        JsonNode body = jsonBody(ctx, "{\"name\": \"ServiceDown\", \"labels\": {\"service\": \"shop\"},"
+                + " \"resource\": {\"kind\": \"service\", \"name\": \"shop\"}, \"status\": \"FIRING\"}");
+        if (body == null) {
+            return;
+        }
+        AlertEvent alert;
+        try {
+            alert = Explainer.alertOf(body, deployer.clock().instant());
+        } catch (IllegalArgumentException e) {
+            respond(ctx, 400, new ApiError("bad_alert", "The alert cannot be read: " + e.getMessage() + ".",
+                    List.of(e.getMessage())));
+            return;
+        }
+        compute(ctx, "explaining alert " + alert.name(), () -> {
+            Deployer.Active active = deployer.active();
+            return new Answer(200, Explainer.explain(active.version().version(), active.version().drl(),
+                    active.ruleset().base(), alert));
+        });
+    }
+
+    /** The body as a JSON object, or null once a 400 naming the expected shape was sent. */
+    private static JsonNode jsonBody(RoutingContext ctx, String expected) {
+        Buffer buffer = ctx.body().buffer();
+        String text = buffer == null ? "" : buffer.toString(StandardCharsets.UTF_8);
+        JsonNode body = null;
+        String problem;
+        try {
+            body = text.isBlank() ? null : Json.MAPPER.readTree(text);
+            problem = body != null && body.isObject() ? null : "the body is " + (text.isBlank() ? "empty"
+                    : "not a JSON object");
+        } catch (JsonProcessingException e) {
+            problem = "the body is not JSON (" + e.getOriginalMessage() + ")";
+        }
+        if (problem != null) {
+            respond(ctx, 400, new ApiError("bad_request", "The request could not be read: " + problem
+                    + ". Send a JSON object: " + expected, List.of(problem)));
+            return null;
+        }
+        return body;
+    }
+
+    /**
+     * Runs CPU-bound work (compiling, firing rules) on a compiler thread, counted with the
+     * validations against {@link #maxInFlight}.
+     */
+    private void compute(RoutingContext ctx, String what, Callable<Answer> work) {
+        if (inFlight.incrementAndGet() > maxInFlight) {
+            inFlight.decrementAndGet();
+            ctx.response().putHeader("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
+            respond(ctx, 503, new ApiError("busy", "Reflex is already compiling " + maxInFlight
+                    + " rule packages; retry in " + RETRY_AFTER_SECONDS + " s.", List.of()));
+            return;
+        }
+        compilers.executeBlocking(work, false).onComplete(ar -> {
+            inFlight.decrementAndGet();
+            if (ar.failed()) {
+                LOG.error("{} failed unexpectedly", what, ar.cause());
+                respond(ctx, 500, new ApiError("internal_error", what + " failed unexpectedly. Retry, and report"
+                        + " the error Reflex logged if it persists.", List.of(String.valueOf(ar.cause()))));
+                return;
+            }
+            respond(ctx, ar.result().status(), ar.result().body());
+        });
     }
 
     /**

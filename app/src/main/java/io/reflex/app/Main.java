@@ -50,6 +50,14 @@ public final class Main {
               --no-demo         do not start the demo-shop service and its probe
               -h, --help        show this help
 
+            API tokens: every /api call needs `Authorization: Bearer TOKEN`. Configure named tokens
+            with roles (viewer, operator, author, admin) under auth.tokens in the --config file; with
+            none, Reflex makes an admin token on the first start in DATA_DIR/auth/admin.token
+            (readable by you only, reused on later starts; delete it for a new one) and prints where
+            it is. `reflex rules deploy` reads that file by itself; for curl:
+              curl -H "Authorization: Bearer $(cat data/auth/admin.token)" localhost:8080/api/whoami
+            /health, /metrics, /hooks/* and the console page need no token.
+
             Environment: REFLEX_<KEY_PATH> overrides a setting (REFLEX_HTTP_PORT=9090,
             REFLEX_DATA_DIR=/var/lib/reflex, REFLEX_KAFKA_BOOTSTRAP_SERVERS=kafka:9092); keys under
             kafka. are passed to the Kafka clients. Precedence: flags > environment > file > defaults.
@@ -141,6 +149,11 @@ public final class Main {
         out.println("  console   " + reflex.url());
         out.println("  webhook   POST " + reflex.url() + "hooks/alertmanager");
         out.println("  health    " + reflex.url() + "health");
+        out.println(reflex.adminTokenFile()
+                .map(file -> "  api token " + file.toAbsolutePath().normalize()
+                        + " (admin; send as Authorization: Bearer; auth.tokens configures named tokens)")
+                .orElse("  api       tokens from auth.tokens: " + config.apiTokens().stream()
+                        .map(t -> t.name() + " (" + t.role().id() + ")").collect(java.util.stream.Collectors.joining(", "))));
         out.println("  kafka     " + reflex.bootstrapServers() + (config.embeddedKafka()
                 ? " (embedded; data in " + config.dataDir().resolve("kafka") + ")" : ""));
         if (config.demo()) {

@@ -2,6 +2,9 @@ package io.reflex.app;
 
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.reflex.app.auth.AdminTokenFile;
+import io.reflex.app.auth.ApiAuth;
+import io.reflex.app.auth.ApiToken;
 import io.reflex.app.config.ReflexConfig;
 import io.reflex.app.config.Role;
 import io.reflex.app.http.OpsRoutes;
@@ -9,6 +12,7 @@ import io.reflex.app.kafka.EmbeddedKafka;
 import io.reflex.app.kafka.TopicSetup;
 import io.reflex.connectors.spi.Connectors;
 import io.reflex.console.Console;
+import io.reflex.console.ConsumerGroupRole;
 import io.reflex.ingest.AlertPublisher;
 import io.reflex.ingest.Ingest;
 import io.reflex.ingest.publish.PublisherMetrics;
@@ -26,12 +30,15 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -53,6 +60,8 @@ public final class Reflex implements AutoCloseable {
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private final Map<String, Supplier<String>> roleStates = new LinkedHashMap<>();
     private String bootstrapServers;
+    /** Set when no token is configured and Reflex made (or reused) its admin token file. */
+    private Path adminTokenFile;
     private HttpServer server;
     private Vertx vertx;
 
@@ -99,9 +108,15 @@ public final class Reflex implements AutoCloseable {
         vertx = Vertx.vertx();
         started.push(() -> vertx.close().await(10, TimeUnit.SECONDS));
         Router router = Router.router(vertx);
+        // Before any role's routes: the guard runs first on every /api request whatever mounts later.
+        new ApiAuth(apiTokens(dataDir)).mount(router);
 
         if (config.runs(Role.CONSOLE)) {
-            Console console = new Console(config.console(), kafkaProps);
+            // Both groups always: the console of a split deployment reports the lag of roles running elsewhere.
+            List<ConsumerGroupRole> groups = List.of(
+                    new ConsumerGroupRole("rules", config.rules().applicationId()),
+                    new ConsumerGroupRole("remediator", config.remediator().groupId()));
+            Console console = new Console(config.console(), kafkaProps, groups, clock);
             console.mount(router);
             console.start();
             started.push(console);
@@ -152,6 +167,24 @@ public final class Reflex implements AutoCloseable {
                     + e.getMessage() + "); is another Reflex running there? Pick another port with --port", e);
         }
         started.push(() -> server.close().await(10, TimeUnit.SECONDS));
+    }
+
+    private List<ApiToken> apiTokens(Path dataDir) {
+        if (!config.apiTokens().isEmpty()) {
+            log.info("API tokens from auth.tokens: {}", config.apiTokens());
+            return config.apiTokens();
+        }
+        ApiToken admin = AdminTokenFile.loadOrCreate(dataDir, new SecureRandom());
+        adminTokenFile = AdminTokenFile.path(dataDir);
+        return List.of(admin);
+    }
+
+    /**
+     * Where the admin token is, when the configuration names no token and Reflex uses the one it
+     * made under the data dir; empty when {@code auth.tokens} is configured.
+     */
+    public Optional<Path> adminTokenFile() {
+        return Optional.ofNullable(adminTokenFile);
     }
 
     /** The port the HTTP server listens on (the configured one, or the one chosen for port 0). */

@@ -1,6 +1,7 @@
 package io.reflex.app;
 
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.reflex.app.auth.ClientToken;
 import io.reflex.rules.RuleCompilationException;
 import io.reflex.rules.RuleCompiler;
 import io.reflex.rules.RuleError;
@@ -30,8 +31,8 @@ final class RulesCommand {
     static final String HELP = """
             Usage: reflex rules validate FILE...
                    reflex rules test FILE.tests.yaml...
-                   reflex rules deploy FILE [--url URL] [--author NAME]
-                   reflex rules replay FILE --from TIME --to TIME [--url URL] [--json]
+                   reflex rules deploy FILE [--shadow] [--url URL] [--token TOKEN] [--author NAME]
+                   reflex rules replay FILE --from TIME --to TIME [--url URL] [--token TOKEN] [--json]
 
             validate
             Compiles each rule package (DRL file) exactly as a running Reflex would, without
@@ -64,15 +65,24 @@ final class RulesCommand {
             Sends the package to a running Reflex (POST /api/rules), which validates it and, when it
             compiles, makes it the active version on every rules instance without a restart. Prints
             the new version, or the errors as validate does (and nothing changes).
+              --shadow       run it in shadow instead, beside the active version: its actions are
+                             recorded with mode SHADOW and never executed (POST /api/rules?shadow=true).
+                             It replaces any version already in shadow. Then either promote it
+                             (POST /api/rules/shadow/promote) or stop it (DELETE /api/rules/shadow).
               --url URL      Reflex's base URL (default http://127.0.0.1:8080)
-              --author NAME  who deploys, kept with the version (default: $USER)
+              --token TOKEN  API token with role author or admin (default: $REFLEX_TOKEN, else the
+                             admin token `reflex up` made in DATA_DIR/auth/admin.token, when readable)
+              --data-dir DIR the data dir whose admin token to send (default ./data, and only to a
+                             Reflex on this machine: 127.0.0.1 or localhost)
+              --author NAME  sent as X-Reflex-Author; Reflex records the token's name instead
             Exit status: 0 deployed, 1 refused or Reflex unreachable, 2 for a usage error.
 
             replay
             Asks a running Reflex what the package would have done with the alerts it recorded
             between --from and --to (ISO-8601, e.g. 2026-11-26T10:00:00Z), next to what was done
             (POST /api/rules/replay). Prints one block per alert (= same, - only done, + only the
-            candidate) and the counts; --json prints the report as JSON.
+            candidate) and the counts; --json prints the report as JSON. --url, --token and
+            --data-dir as for deploy; any role may replay (it changes nothing).
             Exit status: 0 when the candidate decides exactly as was decided, 1 when it differs or
             cannot run, 2 for a usage error.
 
@@ -82,12 +92,18 @@ final class RulesCommand {
             Examples: reflex rules validate rules/*.drl
                       reflex rules test rules/*.tests.yaml
                       reflex rules deploy rules/site.drl --url http://reflex:8080
+                      reflex rules deploy rules/candidate.drl --shadow
             """;
 
     private RulesCommand() {
     }
 
     static int run(List<String> args, PrintStream out, PrintStream err) {
+        return run(args, out, err, System.getenv());
+    }
+
+    /** @param env where {@code REFLEX_TOKEN} is looked up */
+    static int run(List<String> args, PrintStream out, PrintStream err, Map<String, String> env) {
         if (args.isEmpty()) {
             err.println("reflex rules: say what to do, e.g. `reflex rules validate FILE...`.");
             err.print(HELP);
@@ -106,10 +122,10 @@ final class RulesCommand {
                 return test(args.subList(1, args.size()), out, err);
             }
             case "deploy" -> {
-                return deploy(args.subList(1, args.size()), out, err);
+                return deploy(args.subList(1, args.size()), out, err, env);
             }
             case "replay" -> {
-                return replay(args.subList(1, args.size()), out, err);
+                return replay(args.subList(1, args.size()), out, err, env);
             }
             default -> {
                 err.println("reflex rules: unknown subcommand '" + command + "'.");
@@ -119,13 +135,24 @@ final class RulesCommand {
         }
     }
 
-    private static int deploy(List<String> args, PrintStream out, PrintStream err) {
+    private static int deploy(List<String> args, PrintStream out, PrintStream err, Map<String, String> env) {
         String url = "http://127.0.0.1:8080";
         String author = System.getProperty("user.name", "cli");
+        String tokenFlag = null;
+        Path dataDir = null;
+        boolean shadow = false;
         List<String> files = new ArrayList<>();
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
-            if ((arg.equals("--url") || arg.equals("--author")) && i + 1 < args.size()) {
+            if (arg.equals("--shadow")) {
+                shadow = true;
+            } else if ((arg.equals("--token") || arg.equals("--data-dir")) && i + 1 < args.size()) {
+                if (arg.equals("--token")) {
+                    tokenFlag = args.get(++i);
+                } else {
+                    dataDir = Path.of(args.get(++i));
+                }
+            } else if ((arg.equals("--url") || arg.equals("--author")) && i + 1 < args.size()) {
                 if (arg.equals("--url")) {
                     url = args.get(++i);
                 } else {
@@ -150,8 +177,12 @@ final class RulesCommand {
             err.println("reflex rules deploy: cannot read " + file + " (" + e.getMessage() + ").");
             return Main.USAGE;
         }
-        java.net.http.HttpResponse<String> answer = post("deploy", url, "/api/rules", drl,
-                java.time.Duration.ofSeconds(60), Map.of("X-Reflex-Author", author), err);
+        java.util.Optional<String> token = ClientToken.resolve(tokenFlag, env, dataDir, url);
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("X-Reflex-Author", author);
+        token.ifPresent(t -> headers.put("Authorization", "Bearer " + t));
+        java.net.http.HttpResponse<String> answer = post("deploy", url, shadow ? "/api/rules?shadow=true" : "/api/rules", drl,
+                java.time.Duration.ofSeconds(60), headers, err);
         if (answer == null) {
             return Main.FAILED;
         }
@@ -164,17 +195,22 @@ final class RulesCommand {
         }
         if (answer.statusCode() == 201 || answer.statusCode() == 202) {
             out.println(file + ": deployed as version " + body.path("version").asLong()
-                    + (answer.statusCode() == 202 ? " (not yet running everywhere: " + body.path("message").asText("")
+                    + (shadow ? " in shadow (its actions are recorded, never executed)" : "")
+                    + (answer.statusCode() == 202 ? " (not yet running everywhere: " + body.path("note").asText("")
                     + ")" : ""));
             return Main.OK;
         }
         if (answer.statusCode() == 422 && body.has("errors")) {
             body.path("errors").forEach(e -> out.println(file + ":" + e.path("line").asInt() + ":"
                     + (e.path("column").asInt() + 1) + ": " + e.path("message").asText().replaceAll("\\s+", " ")));
-            out.println(file + ": not deployed; the active version is unchanged");
+            out.println(file + ": not deployed; the active" + (shadow ? " and shadow versions are" : " version is")
+                    + " unchanged");
             return Main.FAILED;
         }
         err.println("reflex rules deploy: Reflex answered " + answer.statusCode() + ": " + answer.body());
+        if (answer.statusCode() == 401 || answer.statusCode() == 403) {
+            err.println("reflex rules deploy: " + ClientToken.advice(answer.statusCode(), token.isPresent()) + ".");
+        }
         return Main.FAILED;
     }
 
@@ -204,7 +240,7 @@ final class RulesCommand {
         return null;
     }
 
-    private static int replay(List<String> args, PrintStream out, PrintStream err) {
+    private static int replay(List<String> args, PrintStream out, PrintStream err, Map<String, String> env) {
         java.util.Map<String, String> options = new java.util.HashMap<>(java.util.Map.of("--url", "http://127.0.0.1:8080"));
         boolean json = false;
         List<String> files = new ArrayList<>();
@@ -212,7 +248,8 @@ final class RulesCommand {
             String arg = args.get(i);
             if (arg.equals("--json")) {
                 json = true;
-            } else if (java.util.Set.of("--url", "--from", "--to").contains(arg) && i + 1 < args.size()) {
+            } else if (java.util.Set.of("--url", "--from", "--to", "--token", "--data-dir").contains(arg)
+                    && i + 1 < args.size()) {
                 options.put(arg, args.get(++i));
             } else if (arg.startsWith("-")) {
                 err.println("reflex rules replay: unknown option or missing value '" + arg + "'; see `reflex rules --help`.");
@@ -235,13 +272,19 @@ final class RulesCommand {
         }
         String query = "?from=" + java.net.URLEncoder.encode(options.get("--from"), java.nio.charset.StandardCharsets.UTF_8)
                 + "&to=" + java.net.URLEncoder.encode(options.get("--to"), java.nio.charset.StandardCharsets.UTF_8);
+        java.util.Optional<String> token = ClientToken.resolve(options.get("--token"), env,
+                options.containsKey("--data-dir") ? Path.of(options.get("--data-dir")) : null, options.get("--url"));
         java.net.http.HttpResponse<String> answer = post("replay", options.get("--url"), "/api/rules/replay" + query,
-                drl, java.time.Duration.ofMinutes(5), Map.of(), err);
+                drl, java.time.Duration.ofMinutes(5),
+                token.map(t -> Map.of("Authorization", "Bearer " + t)).orElse(Map.of()), err);
         if (answer == null) {
             return Main.FAILED;
         }
         if (answer.statusCode() != 200) {
             err.println("reflex rules replay: Reflex answered " + answer.statusCode() + ": " + answer.body());
+            if (answer.statusCode() == 401 || answer.statusCode() == 403) {
+                err.println("reflex rules replay: " + ClientToken.advice(answer.statusCode(), token.isPresent()) + ".");
+            }
             return Main.FAILED;
         }
         io.reflex.rules.replay.ReplayReport report;

@@ -45,6 +45,8 @@ class MainTest {
         assertThat(run("up", "--help")).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8))
                 .contains("--config FILE", "--port N", "--data-dir DIR", "--kafka HOSTS", "--roles LIST", "--no-demo");
+        assertThat(out.toString(StandardCharsets.UTF_8)).as("where the API token is and how to send it")
+                .contains("auth.tokens", "DATA_DIR/auth/admin.token", "Authorization: Bearer");
         assertThat(Main.parseUp(List.of("-h"))).isNull();
     }
 

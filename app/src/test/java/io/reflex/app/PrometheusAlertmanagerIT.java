@@ -57,6 +57,8 @@ class PrometheusAlertmanagerIT {
 
     /** What Alertmanager sends as {@code Authorization: Bearer …} (see monitoring/alertmanager.yml). */
     private static final String TOKEN = "it-alertmanager-token";
+    /** The viewer API token this test reads incidents with (auth.tokens in reflex.yml). */
+    private static final String API_TOKEN = "it-viewer-api-token";
     private static final Duration START_BOUND = Duration.ofSeconds(60);
     /** Scrape, evaluation, group wait and the webhook each take about a second; this leaves room for a slow box. */
     private static final Duration ALERT_BOUND = Duration.ofSeconds(60);
@@ -78,7 +80,7 @@ class PrometheusAlertmanagerIT {
         Path prometheusBinary = RequiredProgram.find("prometheus", "prometheus", "prometheus-alertmanager");
         Path alertmanagerBinary = RequiredProgram.find("prometheus-alertmanager", "prometheus", "prometheus-alertmanager");
 
-        Path reflexConfig = ConfigTemplate.write("reflex.yml", Map.of("TOKEN", TOKEN), dir);
+        Path reflexConfig = ConfigTemplate.write("reflex.yml", Map.of("TOKEN", TOKEN, "API_TOKEN", API_TOKEN), dir);
         ReflexConfig config = new ConfigLoader(new Demo())
                 .load(new CliOverrides(reflexConfig, 0, dir.resolve("reflex-data"), null, null, true), Map.of());
         reflex = new Reflex(config, Clock.systemUTC()).start();
@@ -247,8 +249,11 @@ class PrometheusAlertmanagerIT {
 
     private HttpResponse<String> get(String url) throws IOException {
         try {
-            return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
+            if (url.startsWith(reflexUrl() + "/api/")) {
+                request.header("Authorization", "Bearer " + API_TOKEN);
+            }
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while getting " + url, e);

@@ -77,6 +77,13 @@ class ReflexCommandIT {
             return false;
         });
 
+        Path tokenFile = dataDir.resolve("auth/admin.token");
+        String tokenLine = "api token " + tokenFile.toAbsolutePath().normalize();
+        await("where the generated API token is printed").atMost(Duration.ofSeconds(10))
+                .until(() -> output.stream().anyMatch(line -> line.contains(tokenLine)));
+        String token = Files.readString(tokenFile).strip();
+        assertThat(output).noneSatisfy(line -> assertThat(line).contains(token));
+
         HttpClient http = HttpClient.newHttpClient();
         await("health UP").atMost(Duration.ofSeconds(60)).until(() -> http.send(
                 HttpRequest.newBuilder(URI.create(url[0] + "health")).build(),

@@ -73,6 +73,11 @@ class ReflexUpIT {
         return started;
     }
 
+    /** No token is configured: every /api call uses the admin token Reflex made in the data dir. */
+    private String token() throws IOException {
+        return Files.readString(dataDir.resolve("auth/admin.token")).strip();
+    }
+
     @Test
     @Order(1)
     void healthSaysUpWithKafkaAndEveryRole() throws Exception {
@@ -80,6 +85,12 @@ class ReflexUpIT {
         assertThat(health.path("status").asText()).isEqualTo("UP");
         assertThat(health.path("kafka").path("status").asText()).isEqualTo("UP");
         assertThat(health.path("roles").size()).isEqualTo(4);
+        assertThat(reflex.adminTokenFile()).contains(dataDir.resolve("auth/admin.token"));
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(dataDir.resolve("auth/admin.token")))).isEqualTo("rw-------");
+        HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + reflex.httpPort() + "/api/incidents")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(anonymous.statusCode()).isEqualTo(401);
         HttpResponse<String> broken = post("/api/rules/validate", "package x;\nrule \"r\" when then end oops");
         assertThat(broken.statusCode()).isEqualTo(422);
         assertThat(json(broken).path("errors").get(0).path("line").asInt()).isEqualTo(2);
@@ -115,13 +126,14 @@ class ReflexUpIT {
         String url = "http://127.0.0.1:" + reflex.httpPort();
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         java.io.PrintStream print = new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8);
-        assertThat(Main.run(new String[] {"rules", "deploy", bad.toString(), "--url", url}, print, print))
+        assertThat(Main.run(new String[] {"rules", "deploy", bad.toString(), "--url", url, "--data-dir",
+                dataDir.toString()}, print, print))
                 .isEqualTo(Main.FAILED);
         assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8)).contains(bad + ":2:").contains("not deployed");
         out.reset();
         long before = json(get(reflex, "/api/rules")).path("active").asLong();
-        assertThat(Main.run(new String[] {"rules", "deploy", good.toString(), "--url", url, "--author", "it"}, print, print))
-                .isEqualTo(Main.OK);
+        assertThat(Main.run(new String[] {"rules", "deploy", good.toString(), "--url", url, "--author", "it",
+                "--data-dir", dataDir.toString()}, print, print)).isEqualTo(Main.OK);
         assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("deployed as version");
         assertThat(json(get(reflex, "/api/rules")).path("active").asLong()).isGreaterThan(before);
     }
@@ -135,7 +147,7 @@ class ReflexUpIT {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         java.io.PrintStream print = new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8);
         int code = Main.run(new String[] {"rules", "replay", demo.toString(), "--from", testsStarted.toString(),
-                "--to", Instant.now().toString(), "--url", "http://127.0.0.1:" + reflex.httpPort(), "--json"}, print, print);
+                "--to", Instant.now().toString(), "--url", "http://127.0.0.1:" + reflex.httpPort(), "--token", token(), "--json"}, print, print);
         JsonNode report = Json.MAPPER.readTree(out.toString(java.nio.charset.StandardCharsets.UTF_8));
         assertThat(report.path("summary").path("same").asInt()).as(report.toString()).isGreaterThanOrEqualTo(2);
         assertThat(report.path("summary").path("onlyCandidate").asInt()).as(report.toString()).isZero();
@@ -211,8 +223,10 @@ class ReflexUpIT {
     void aSecondStartOnTheSameDataDirStillListsTheEarlierIncidents() throws Exception {
         List<String> before = incidents().stream().map(i -> i.path("id").asText()).toList();
         assertThat(before).hasSizeGreaterThanOrEqualTo(2);
+        String tokenBefore = token();
         reflex.close();
         reflex = startReflex();
+        assertThat(token()).as("the admin token is reused on the next start").isEqualTo(tokenBefore);
         await("earlier incidents listed again").atMost(HEAL_BOUND).untilAsserted(() ->
                 assertThat(incidents().stream().map(i -> i.path("id").asText()).toList())
                         .containsAll(before));
@@ -276,11 +290,13 @@ class ReflexUpIT {
 
     private HttpResponse<String> get(Reflex target, String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + target.httpPort() + path))
+                .header("Authorization", "Bearer " + token())
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> post(String path, String body) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + reflex.httpPort() + path))
+                .header("Authorization", "Bearer " + token())
                 .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }

@@ -76,7 +76,7 @@ class RulesCommandTest {
     }
 
     @Test
-    void anActionReflexDoesNotKnowIsAnErrorOnTheLineOfItsRule() throws IOException {
+    void anActionReflexDoesNotKnowIsAnErrorAtItsCall() throws IOException {
         String planet = write("planet.drl", HEADER + """
                 rule "reboot the planet"
                 when
@@ -87,8 +87,12 @@ class RulesCommandTest {
                 """);
 
         assertThat(run("rules", "validate", planet)).isEqualTo(Main.FAILED);
-        assertThat(out()).isEqualTo(planet + ":8:1: Rule Compilation error The method rebootPlanet(AlertEvent) "
-                + "is undefined for the type Remediate" + System.lineSeparator());
+        // Line 12, fifth character: the call, where Drools would say the rule's line (8).
+        assertThat(out().lines()).singleElement().asString()
+                .startsWith(planet + ":12:5: remediate.rebootPlanet(AlertEvent) is not an action Reflex has in rule"
+                        + " 'reboot the planet' (The method rebootPlanet(AlertEvent) is undefined for the type"
+                        + " Remediate). The actions are: ")
+                .contains("restartService(AlertEvent trigger, String service)");
     }
 
     @Test
@@ -154,6 +158,91 @@ class RulesCommandTest {
     }
 
     @Test
+    void deployWithShadowAsksForAShadowDeployAndSaysSo() throws Exception {
+        String drl = write("candidate.drl", RuleCompiler.demoPackage());
+        java.util.List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        // A stand-in for Reflex on loopback: it records what was asked and answers as POST /api/rules does.
+        com.sun.net.httpserver.HttpServer reflex = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        reflex.createContext("/api/rules", exchange -> {
+            asked.add(exchange.getRequestMethod() + " " + exchange.getRequestURI() + " "
+                    + exchange.getRequestHeaders().getFirst("X-Reflex-Author") + " "
+                    + new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8).length());
+            byte[] answer = "{\"version\": 7, \"shadow\": true}".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(201, answer.length);
+            exchange.getResponseBody().write(answer);
+            exchange.close();
+        });
+        reflex.start();
+        try {
+            String url = "http://127.0.0.1:" + reflex.getAddress().getPort();
+
+            assertThat(run("rules", "deploy", drl, "--shadow", "--url", url, "--author", "dana")).isEqualTo(Main.OK);
+            assertThat(asked).containsExactly("POST /api/rules?shadow=true dana "
+                    + RuleCompiler.demoPackage().length());
+            assertThat(out()).isEqualTo(drl + ": deployed as version 7 in shadow (its actions are recorded, never"
+                    + " executed)" + System.lineSeparator());
+
+            asked.clear();
+            out.reset();
+            assertThat(run("rules", "deploy", drl, "--url", url)).isEqualTo(Main.OK);
+            assertThat(asked).singleElement().asString().startsWith("POST /api/rules ");
+        } finally {
+            reflex.stop(0);
+        }
+    }
+
+    @Test
+    void deploySendsTheTokenAsBearerFromTheFlagTheEnvironmentOrTheDataDir(@TempDir Path dataDir)
+            throws Exception {
+        String drl = write("site.drl", RuleCompiler.demoPackage());
+        java.nio.file.Files.createDirectories(dataDir.resolve("auth"));
+        java.nio.file.Files.writeString(dataDir.resolve("auth/admin.token"), "from-file\n");
+        java.util.List<String> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
+        com.sun.net.httpserver.HttpServer reflex = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        // A stand-in that, as Reflex, refuses a call without a token.
+        reflex.createContext("/api/rules", exchange -> {
+            String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+            sent.add(exchange.getRequestURI().getPath() + " " + authorization);
+            exchange.getRequestBody().readAllBytes();
+            byte[] answer = (authorization == null ? "{\"error\": \"unauthorized\", \"message\": \"m\"}"
+                    : "{\"version\": 3}").getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(authorization == null ? 401 : 201, answer.length);
+            exchange.getResponseBody().write(answer);
+            exchange.close();
+        });
+        reflex.start();
+        try {
+            String url = "http://127.0.0.1:" + reflex.getAddress().getPort();
+            java.util.List<String> deploy = java.util.List.of("deploy", drl, "--url", url);
+            assertThat(RulesCommand.run(plus(deploy, "--token", "from-flag"), print(out), print(err),
+                    java.util.Map.of("REFLEX_TOKEN", "from-env"))).isEqualTo(Main.OK);
+            assertThat(RulesCommand.run(deploy, print(out), print(err), java.util.Map.of("REFLEX_TOKEN", "from-env")))
+                    .isEqualTo(Main.OK);
+            assertThat(RulesCommand.run(plus(deploy, "--data-dir", dataDir.toString()), print(out), print(err),
+                    java.util.Map.of())).isEqualTo(Main.OK);
+            assertThat(RulesCommand.run(plus(deploy, "--data-dir", dataDir.resolve("none").toString()), print(out),
+                    print(err), java.util.Map.of())).isEqualTo(Main.FAILED);
+            assertThat(err()).contains("Reflex answered 401", "give --token TOKEN or set REFLEX_TOKEN");
+            assertThat(sent).containsExactly("/api/rules Bearer from-flag", "/api/rules Bearer from-env",
+                    "/api/rules Bearer from-file", "/api/rules null");
+        } finally {
+            reflex.stop(0);
+        }
+    }
+
+    private static java.util.List<String> plus(java.util.List<String> args, String... more) {
+        java.util.List<String> all = new java.util.ArrayList<>(args);
+        all.addAll(java.util.List.of(more));
+        return all;
+    }
+
+    private static java.io.PrintStream print(java.io.ByteArrayOutputStream to) {
+        return new java.io.PrintStream(to, true, StandardCharsets.UTF_8);
+    }
+
+    @Test
     void aFileNamedLikeAnOptionIsReadAfterDoubleDash() throws IOException {
         String odd = write("-odd.drl", RuleCompiler.demoPackage());
 
@@ -166,7 +255,8 @@ class RulesCommandTest {
         assertThat(run("rules", "--help")).isEqualTo(Main.OK);
         String help = out();
         assertThat(help).contains("reflex rules validate FILE...", "FILE:LINE:COLUMN: message", "Exit status",
-                "/api/rules/validate", "reflex rules deploy FILE [--url URL]",
+                "/api/rules/validate", "reflex rules deploy FILE [--shadow] [--url URL]", "--shadow",
+                "/api/rules/shadow/promote",
                 "reflex rules test FILE.tests.yaml...", "PASS name", "N passed, M failed");
         out.reset();
         assertThat(run("help", "rules")).isEqualTo(Main.OK);

@@ -28,16 +28,6 @@ public final class Console implements AutoCloseable {
                 new StaticFiles(Console.class.getClassLoader()));
     }
 
-    /**
-     * The constructor before the status page: no consumer lag shown, the system clock.
-     *
-     * @deprecated kept only until the app passes the consumer groups; use the four-argument constructor
-     */
-    @Deprecated(forRemoval = true)
-    public Console(ConsoleConfig config, Map<String, Object> kafkaProps) {
-        this(config, kafkaProps, List.of(), Clock.systemUTC());
-    }
-
     /** Starts reading the topics from the beginning (the view fills in the background) and sampling Kafka. */
     public void start() {
         feed.start();

@@ -12,6 +12,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.reflex.app.auth.ApiToken;
+import io.reflex.app.auth.AuthConfig;
 import io.reflex.console.ConsoleConfig;
 import io.reflex.ingest.IngestConfig;
 import io.reflex.model.Durations;
@@ -49,6 +51,8 @@ import org.slf4j.LoggerFactory;
 public final class ConfigLoader {
     private static final Logger log = LoggerFactory.getLogger(ConfigLoader.class);
     private static final String ENV_PREFIX = "REFLEX_";
+    /** Read by the command-line clients ({@code reflex rules deploy}), not a setting of {@code reflex up}. */
+    private static final Set<String> CLIENT_ENV = Set.of("REFLEX_TOKEN");
 
     private final ObjectMapper mapper;
     /** Adds the demo's managed service and probe to the tree before it becomes records. */
@@ -70,7 +74,7 @@ public final class ConfigLoader {
             mergeFile(tree, cli.configFile(), problems);
         }
         new TreeMap<>(env).forEach((name, value) -> {
-            if (name.startsWith(ENV_PREFIX)) {
+            if (name.startsWith(ENV_PREFIX) && !CLIENT_ENV.contains(name)) {
                 applyEnv(tree, name, value);
             }
         });
@@ -78,7 +82,7 @@ public final class ConfigLoader {
         if (tree.path("demo").path("enabled").asBoolean(false)) {
             demo.accept(tree);
         }
-        ReflexConfig config = build(tree, problems);
+        ReflexConfig config = build(tree, env, problems);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
@@ -101,6 +105,7 @@ public final class ConfigLoader {
         tree.set("remediator", defaultsOf(RemediatorConfig.class));
         tree.set("console", defaultsOf(ConsoleConfig.class));
         tree.putObject("connectors");
+        tree.putObject("auth").putArray("tokens");
         return tree;
     }
 
@@ -221,7 +226,7 @@ public final class ConfigLoader {
         }
     }
 
-    private ReflexConfig build(JsonNode tree, List<String> problems) {
+    private ReflexConfig build(JsonNode tree, Map<String, String> env, List<String> problems) {
         String host = tree.path("http").path("host").asText();
         int port = port(tree.path("http").path("port"), "http.port", problems);
         Path dataDir = Path.of(tree.path("dataDir").asText());
@@ -260,11 +265,13 @@ public final class ConfigLoader {
                 connectors.put(e.getKey(), mapper.convertValue(e.getValue(), Map.class));
             }
         });
+        AuthConfig auth = section(tree, "auth", AuthConfig.class, problems);
+        List<ApiToken> apiTokens = auth == null ? List.of() : auth.resolve(env, problems);
         if (!problems.isEmpty()) {
             return null;
         }
         return new ReflexConfig(host, port, dataDir, kafka, brokerPort, controllerPort, roles, demoEnabled,
-                ingest, rules, remediator, console, connectors);
+                ingest, rules, remediator, console, connectors, apiTokens);
     }
 
     private <T> T section(JsonNode tree, String name, Class<T> type, List<String> problems) {

@@ -1,10 +1,12 @@
 package io.reflex.app.config;
 
+import io.reflex.app.auth.ApiToken;
 import io.reflex.console.ConsoleConfig;
 import io.reflex.ingest.IngestConfig;
 import io.reflex.remediator.RemediatorConfig;
 import io.reflex.rules.RulesConfig;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -19,6 +21,8 @@ import java.util.TreeMap;
  * @param brokerPort     the embedded broker's client port (0: any free port)
  * @param controllerPort the embedded broker's KRaft controller port (0: any free port)
  * @param connectors     settings per connector name, as the connector plug-ins read them
+ * @param apiTokens      the tokens of {@code auth.tokens}, secrets resolved; empty: Reflex makes
+ *                       an admin token under the data dir
  */
 public record ReflexConfig(
         String httpHost,
@@ -33,9 +37,11 @@ public record ReflexConfig(
         RulesConfig rules,
         RemediatorConfig remediator,
         ConsoleConfig console,
-        Map<String, Map<String, Object>> connectors) {
+        Map<String, Map<String, Object>> connectors,
+        List<ApiToken> apiTokens) {
 
     public ReflexConfig {
+        apiTokens = List.copyOf(apiTokens);
         kafka = Map.copyOf(kafka);
         roles = Set.copyOf(roles);
         connectors = Map.copyOf(connectors);
@@ -66,6 +72,6 @@ public record ReflexConfig(
     @Override
     public String toString() {
         return "ReflexConfig[http=" + httpHost + ":" + httpPort + ", dataDir=" + dataDir + ", kafka=" + kafkaForLog()
-                + ", roles=" + roles + ", demo=" + demo + "]";
+                + ", roles=" + roles + ", demo=" + demo + ", apiTokens=" + apiTokens + "]";
     }
 }

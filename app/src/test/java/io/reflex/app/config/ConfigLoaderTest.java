@@ -113,4 +113,76 @@ class ConfigLoaderTest {
         assertThat(e.getMessage()).contains("ingest.sources.alertmanager.auth.tokens[0]: expected a string")
                 .doesNotContain("s3cr3t");
     }
+
+    @Test
+    void apiTokensComeFromTheValueAFileOrTheEnvironment() throws IOException {
+        Path secretFile = Files.writeString(dir.resolve("ana.token"), "  ana-secret-from-file\n");
+        ReflexConfig config = loader.load(file("""
+                auth:
+                  tokens:
+                    - {name: ana, role: admin, tokenFile: %s}
+                    - {name: ci, role: Author, tokenEnv: CI_TOKEN}
+                    - {name: wall, role: viewer, token: wall-literal-secret}
+                """.formatted(secretFile)), Map.of("CI_TOKEN", "ci-secret-from-env\n"));
+        assertThat(config.apiTokens()).containsExactly(
+                new io.reflex.app.auth.ApiToken("ana", io.reflex.app.auth.ApiRole.ADMIN, "ana-secret-from-file"),
+                new io.reflex.app.auth.ApiToken("ci", io.reflex.app.auth.ApiRole.AUTHOR, "ci-secret-from-env"),
+                new io.reflex.app.auth.ApiToken("wall", io.reflex.app.auth.ApiRole.VIEWER, "wall-literal-secret"));
+        assertThat(config.toString()).contains("ana", "ci", "wall")
+                .doesNotContain("ana-secret-from-file", "ci-secret-from-env", "wall-literal-secret");
+        assertThat(loader.load(new CliOverrides(null, null, null, null, null, true), Map.of()).apiTokens())
+                .as("none configured: Reflex makes its admin token at start").isEmpty();
+    }
+
+    @Test
+    void everyTokenProblemIsReportedAtOnceWithItsPathAndNoSecret() throws IOException {
+        Files.writeString(dir.resolve("empty.token"), "\n");
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> loader.load(file("""
+                auth:
+                  tokens:
+                    - {name: ana, role: admin, token: first-secret-aaaa}
+                    - {name: ana, role: viewer, token: second-secret-bbbb}
+                    - {name: bob, role: root, token: third-secret-cccc}
+                    - {name: cy, role: operator}
+                    - {name: dee, role: viewer, token: fourth-secret-dddd, tokenEnv: DEE_TOKEN}
+                    - {name: eve, role: viewer, tokenEnv: EVE_TOKEN}
+                    - {name: fay, role: viewer, tokenFile: %s}
+                    - {name: gus, role: viewer, tokenFile: %s}
+                    - {role: viewer, token: fifth-secret-eeee}
+                    - {name: hal, role: author, token: first-secret-aaaa}
+                    - {name: "i j", role: author, token: sixth-secret-ffff}
+                """.formatted(dir.resolve("missing.token"), dir.resolve("empty.token"))), Map.of()));
+        assertThat(e.problems()).containsExactlyInAnyOrder(
+                "auth.tokens[1].name: 'ana' is already the name of auth.tokens[0]; every token needs its own name,"
+                        + " or the records cannot say who did what",
+                "auth.tokens[2].role: unknown role 'root'; roles are viewer, operator, author, admin",
+                "auth.tokens[3]: give the secret with one of token, tokenFile (a file holding it) or tokenEnv"
+                        + " (an environment variable holding it)",
+                "auth.tokens[4]: give only one of token, tokenFile, tokenEnv; found token and tokenEnv",
+                "auth.tokens[5].tokenEnv: the environment variable EVE_TOKEN is not set",
+                "auth.tokens[6].tokenFile: " + dir.resolve("missing.token").toAbsolutePath() + " does not exist",
+                "auth.tokens[7].tokenFile: " + dir.resolve("empty.token").toAbsolutePath() + " is empty",
+                "auth.tokens[8].name: missing; name who uses the token (it is recorded as who did what)",
+                "auth.tokens[9]: has the same token as auth.tokens[0]; give every name its own token",
+                "auth.tokens[10].name: 'i j' may only have letters, digits and . _ @ + - (at most 64)");
+        assertThat(e.getMessage()).doesNotContain("secret-");
+    }
+
+    @Test
+    void anUnknownTokenKeyIsNamedWithoutItsValue() throws IOException {
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> loader.load(file("""
+                auth:
+                  tokens:
+                    - {name: ana, role: admin, secret: not-shown-0123456789}
+                """), Map.of()));
+        assertThat(e.getMessage()).contains("auth.tokens[0].secret: unknown setting")
+                .doesNotContain("not-shown-0123456789");
+    }
+
+    @Test
+    void theCliTokenVariableIsNotTakenForASetting() {
+        ReflexConfig config = loader.load(new CliOverrides(null, null, null, null, null, true),
+                Map.of("REFLEX_TOKEN", "client-side-secret"));
+        assertThat(config.apiTokens()).isEmpty();
+    }
 }

@@ -21,7 +21,7 @@ public final class Console implements AutoCloseable {
      *               groups (rules: its Kafka Streams application id; remediator: its group id)
      */
     public Console(ConsoleConfig config, Map<String, Object> kafkaProps, List<ConsumerGroupRole> groups, Clock clock) {
-        this.view = new IncidentView(config.maxIncidents());
+        this.view = new IncidentView(config, clock);
         this.feed = new ConsoleFeed(Map.copyOf(kafkaProps), view);
         this.status = new KafkaStatus(kafkaProps, groups, clock);
         this.routes = new ConsoleRoutes(view, new EventStream(view, EventStream.PING_EVERY), status,

@@ -85,6 +85,7 @@ final class ConsoleFeed implements AutoCloseable {
                     apply(record);
                     records++;
                 }
+                view.housekeep(); // retention also runs out while the topics are quiet
                 if (!caughtUp.get() && startEnd.entrySet().stream()
                         .allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
                     caughtUp.set(true);

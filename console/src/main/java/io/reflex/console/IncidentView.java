@@ -8,11 +8,14 @@ import io.reflex.model.Incident;
 import io.reflex.model.IncidentStatus;
 import io.reflex.model.TimelineEntry;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -25,10 +28,17 @@ import org.slf4j.LoggerFactory;
 /**
  * Incidents as the console shows them, folded from the topics: incident state, actions,
  * results and timeline entries. The topics may deliver these in any order relative to each
- * other (a result before its action); the view joins them when asked.
+ * other (a result before its action, a timeline entry before its incident); what arrives before
+ * its owner waits among the orphans and is joined in when the owner arrives.
  *
- * <p>Bounded: past {@code maxIncidents}, the oldest resolved incidents are forgotten first.
- * Thread-safe: fed by one consumer thread, read by HTTP handlers. {@link Listener}s hear of
+ * <p>Bounded in every part (see {@link ConsoleConfig}): past {@code maxIncidents} the oldest
+ * resolved incidents are forgotten first, and resolved incidents older than {@code retention}
+ * are forgotten anyway (open ones never are); each incident keeps at most
+ * {@code maxTimelineEntriesPerIncident} steps and {@code maxActionsPerIncident} actions (the first
+ * tenth and the most recent rest); at most {@code maxOrphanEntries} records wait for their owner,
+ * the oldest dropped first. Everything forgotten stays in Kafka.
+ *
+ * <p>Thread-safe: fed by one consumer thread, read by HTTP handlers. {@link Listener}s hear of
  * changes on the feeding thread, after the view has applied them and outside its lock.
  */
 public final class IncidentView {
@@ -36,18 +46,60 @@ public final class IncidentView {
     /** Newest first; ties broken by id so pages are stable. */
     static final Comparator<Incident> NEWEST_FIRST =
             Comparator.comparing(Incident::openedAt).reversed().thenComparing(Incident::id);
+    /** How often {@link #housekeep()} sweeps for expired incidents and reports dropped orphans. */
+    static final Duration HOUSEKEEPING_EVERY = Duration.ofMinutes(1);
 
-    private final int maxIncidents;
+    private final ConsoleConfig config;
+    private final Clock clock;
     private final Map<String, Incident> incidents = new HashMap<>();
-    private final Map<String, List<Action>> actionsByIncident = new HashMap<>();
-    private final Map<String, ActionResult> latestResult = new HashMap<>();
-    private final Map<String, List<TimelineEntry>> timelineByIncident = new HashMap<>();
-    /** The drill an incident's alerts came from, learnt from the {@code drillId} ref of its timeline. */
-    private final Map<String, String> drillByIncident = new HashMap<>();
+    private final Map<String, Details> details = new HashMap<>();
+    private final Orphans orphans;
+    /**
+     * Incidents forgotten lately: their late steps are dropped at once instead of waiting among the
+     * orphans for an incident that will not come back (after a restart the timeline of every
+     * expired incident is read again). As many as {@code maxIncidents}, the oldest forgotten first.
+     */
+    private final Map<String, Boolean> forgotten;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private Instant nextHousekeeping;
+    private long orphansDroppedReported;
 
-    public IncidentView(int maxIncidents) {
-        this.maxIncidents = maxIncidents;
+    /** What the view holds of one known incident besides its state. */
+    private static final class Details {
+        final FirstAndLast<TimelineEntry> timeline;
+        final FirstAndLast<Action> actions;
+        /** The furthest result of each kept action. */
+        final Map<String, ActionResult> results = new HashMap<>();
+        /** The drill an incident's alerts came from, learnt from the {@code drillId} ref of its timeline. */
+        String drillId;
+
+        Details(ConsoleConfig config) {
+            timeline = FirstAndLast.keeping(config.maxTimelineEntriesPerIncident());
+            actions = FirstAndLast.keeping(config.maxActionsPerIncident());
+        }
+
+        boolean hasAction(String actionId) {
+            return actions.anyMatch(a -> a.id().equals(actionId));
+        }
+    }
+
+    /** Holds what its bounds allow, see {@link ConsoleConfig}; {@code clock} decides what {@code retention} expired. */
+    public IncidentView(ConsoleConfig config, Clock clock) {
+        List<String> problems = config.validate();
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", problems));
+        }
+        this.config = config;
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.orphans = new Orphans(config.maxOrphanEntries());
+        int maxForgotten = config.maxIncidents();
+        this.forgotten = new LinkedHashMap<>(16, 0.75f, false) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                return size() > maxForgotten;
+            }
+        };
+        this.nextHousekeeping = clock.instant().plus(HOUSEKEEPING_EVERY);
     }
 
     /** Hears of every change the view applies; called on the feeding thread, so it must not block. */
@@ -70,10 +122,25 @@ public final class IncidentView {
     }
 
     public void incident(Incident incident) {
-        IncidentItem changed;
+        IncidentItem changed = null;
         synchronized (this) {
+            if (expired(incident, clock.instant())) {
+                // read again after a restart, or resolved long ago: nothing to show, nothing to keep
+                if (incidents.containsKey(incident.id())) {
+                    forget(incident.id());
+                } else {
+                    forgotten.put(incident.id(), Boolean.TRUE);
+                    orphans.adopt(Orphans.incident(incident.id())); // its waiting steps are not needed either
+                }
+                return;
+            }
             Incident old = incidents.put(incident.id(), incident);
-            if (incidents.size() > maxIncidents) {
+            if (old == null) {
+                forgotten.remove(incident.id());
+                details.put(incident.id(), new Details(config));
+                adoptOrphansOf(incident.id());
+            }
+            if (incidents.size() > config.maxIncidents()) {
                 evictOldestResolved();
             }
             changed = (old == null || old.status() != incident.status()) && incidents.containsKey(incident.id())
@@ -85,9 +152,10 @@ public final class IncidentView {
     public void action(Action action) {
         IncidentItem changed = null;
         synchronized (this) {
-            List<Action> actions = actionsByIncident.computeIfAbsent(action.incidentId(), k -> new ArrayList<>());
-            if (actions.stream().noneMatch(a -> a.id().equals(action.id()))) {
-                actions.add(action);
+            Details d = details.get(action.incidentId());
+            if (d == null) {
+                waitForOwner(Orphans.incident(action.incidentId()), action.incidentId(), action);
+            } else if (attach(d, action)) {
                 changed = summaryOf(action.incidentId());
             }
         }
@@ -98,12 +166,10 @@ public final class IncidentView {
     public void result(ActionResult result) {
         IncidentItem changed = null;
         synchronized (this) {
-            ActionResult old = latestResult.get(result.actionId());
-            ActionResult kept = latestResult.merge(result.actionId(), result,
-                    (was, next) -> was.status().terminal() && !next.status().terminal() ? was : next);
-            boolean known = actionsByIncident.getOrDefault(result.incidentId(), List.of()).stream()
-                    .anyMatch(a -> a.id().equals(result.actionId()));
-            if (known && (old == null || old.status() != kept.status())) {
+            Details d = details.get(result.incidentId());
+            if (d == null || !d.hasAction(result.actionId())) {
+                waitForOwner(Orphans.action(result.actionId()), result.incidentId(), result);
+            } else if (attach(d, result)) {
                 changed = summaryOf(result.incidentId());
             }
         }
@@ -113,14 +179,72 @@ public final class IncidentView {
     public void timeline(TimelineEntry entry) {
         IncidentItem changed = null;
         synchronized (this) {
-            timelineByIncident.computeIfAbsent(entry.incidentId(), k -> new ArrayList<>()).add(entry);
-            String drillId = entry.refs().get("drillId");
-            if (drillId != null && drillByIncident.putIfAbsent(entry.incidentId(), drillId) == null) {
+            Details d = details.get(entry.incidentId());
+            if (d == null) {
+                waitForOwner(Orphans.incident(entry.incidentId()), entry.incidentId(), entry);
+            } else if (attach(d, entry)) {
                 changed = summaryOf(entry.incidentId()); // the list now marks it as a drill
             }
         }
         tell(l -> l.timeline(entry));
         announce(changed);
+    }
+
+    /**
+     * Forgets resolved incidents past {@code retention} and logs how many orphans were dropped
+     * since the last report; does its work at most once per {@link #HOUSEKEEPING_EVERY}, so the
+     * feed may call it after every poll.
+     *
+     * @return what this sweep did, or empty when it was not yet time for one
+     */
+    public Optional<Sweep> housekeep() {
+        Instant now = clock.instant();
+        int expired = 0;
+        long droppedNow;
+        synchronized (this) {
+            if (now.isBefore(nextHousekeeping)) {
+                return Optional.empty();
+            }
+            nextHousekeeping = now.plus(HOUSEKEEPING_EVERY);
+            for (Incident incident : List.copyOf(incidents.values())) {
+                if (expired(incident, now)) {
+                    forget(incident.id());
+                    expired++;
+                }
+            }
+            droppedNow = orphans.dropped() - orphansDroppedReported;
+            orphansDroppedReported = orphans.dropped();
+        }
+        if (expired > 0) {
+            log.info("Forgot {} incidents resolved more than {} ago (console.retention); they stay in Kafka",
+                    expired, config.retention());
+        }
+        if (droppedNow > 0) {
+            log.warn("Dropped {} timeline entries, actions or results whose incident or action had not been read"
+                    + " ({} since start, console.maxOrphanEntries={}); if incidents show missing steps, raise"
+                    + " console.maxOrphanEntries", droppedNow, orphansDroppedReported, config.maxOrphanEntries());
+        }
+        return Optional.of(new Sweep(expired, droppedNow));
+    }
+
+    /**
+     * @param expired        resolved incidents forgotten because {@code retention} ran out
+     * @param orphansDropped records dropped since the previous sweep because too many were waiting
+     */
+    public record Sweep(int expired, long orphansDropped) {
+    }
+
+    /** Sizes and drop counts, for the status page and tests. */
+    public synchronized Stats stats() {
+        return new Stats(incidents.size(), orphans.size(), orphans.dropped());
+    }
+
+    /**
+     * @param incidents      incidents held
+     * @param orphans        records waiting for their incident or action
+     * @param orphansDropped records dropped since the start because too many were waiting
+     */
+    public record Stats(int incidents, int orphans, long orphansDropped) {
     }
 
     public Optional<Incident> find(String id) {
@@ -133,9 +257,11 @@ public final class IncidentView {
         if (incident == null) {
             return Optional.empty();
         }
-        List<TimelineEntry> timeline = new ArrayList<>(timelineByIncident.getOrDefault(id, List.of()));
+        Details d = details.get(id);
+        List<TimelineEntry> timeline = d.timeline.items();
         timeline.sort(Comparator.comparing(TimelineEntry::at)); // stable: same-instant steps keep arrival order
-        return Optional.of(new IncidentItem(incident.withDetails(actions(id), timeline), drillByIncident.get(id)));
+        return Optional.of(new IncidentItem(incident.withDetails(actions(d), timeline), d.drillId,
+                d.timeline.dropped(), d.actions.dropped()));
     }
 
     /**
@@ -145,7 +271,7 @@ public final class IncidentView {
      */
     public synchronized Page list(IncidentFilter filter, int limit, Cursor after) {
         List<Incident> matching = incidents.values().stream()
-                .filter(i -> filter.matches(i, drillByIncident.get(i.id())))
+                .filter(i -> filter.matches(i, details.get(i.id()).drillId))
                 .filter(i -> after == null || after.precedes(i))
                 .sorted(NEWEST_FIRST)
                 .limit(limit + 1L)
@@ -162,7 +288,9 @@ public final class IncidentView {
     }
 
     private IncidentItem summary(Incident incident) {
-        return new IncidentItem(incident.withDetails(actions(incident.id()), List.of()), drillByIncident.get(incident.id()));
+        Details d = details.get(incident.id());
+        return new IncidentItem(incident.withDetails(actions(d), List.of()), d.drillId, d.timeline.dropped(),
+                d.actions.dropped());
     }
 
     private void announce(IncidentItem changed) {
@@ -187,25 +315,90 @@ public final class IncidentView {
         return incidents.size();
     }
 
-    private List<ActionSummary> actions(String incidentId) {
-        return actionsByIncident.getOrDefault(incidentId, List.of()).stream().map(action -> {
-            ActionResult result = latestResult.get(action.id());
+    private List<ActionSummary> actions(Details d) {
+        return d.actions.items().stream().map(action -> {
+            ActionResult result = d.results.get(action.id());
             ActionStatus status = result == null ? ActionStatus.PENDING : result.status();
             return ActionSummary.of(action).withStatus(status);
         }).toList();
+    }
+
+    /** Whether retention has run out for a resolved incident; one without {@code resolvedAt} counts from its opening. */
+    private boolean expired(Incident incident, Instant now) {
+        if (incident.status() != IncidentStatus.RESOLVED) {
+            return false;
+        }
+        Instant resolvedAt = incident.resolvedAt() != null ? incident.resolvedAt() : incident.openedAt();
+        return resolvedAt.plus(config.retention()).isBefore(now);
     }
 
     private void evictOldestResolved() {
         incidents.values().stream()
                 .filter(i -> i.status() == IncidentStatus.RESOLVED)
                 .min(Comparator.comparing(Incident::openedAt))
-                .ifPresent(oldest -> {
-                    incidents.remove(oldest.id());
-                    actionsByIncident.getOrDefault(oldest.id(), List.of()).forEach(a -> latestResult.remove(a.id()));
-                    actionsByIncident.remove(oldest.id());
-                    timelineByIncident.remove(oldest.id());
-                    drillByIncident.remove(oldest.id());
-                });
+                .ifPresent(oldest -> forget(oldest.id()));
+    }
+
+    private void forget(String incidentId) {
+        incidents.remove(incidentId);
+        details.remove(incidentId);
+        forgotten.put(incidentId, Boolean.TRUE);
+    }
+
+    /** Keeps a record until its owner arrives, unless it belongs to an incident forgotten lately. */
+    private void waitForOwner(String owner, String incidentId, Object item) {
+        if (forgotten.containsKey(incidentId)) {
+            log.debug("Dropping a late {} of incident {}, which the console forgot (it stays in Kafka)",
+                    item.getClass().getSimpleName(), incidentId);
+            return;
+        }
+        orphans.add(owner, item);
+    }
+
+    /** Joins in what waited for a newly known incident, in arrival order. */
+    private void adoptOrphansOf(String incidentId) {
+        Details d = details.get(incidentId);
+        for (Object item : orphans.adopt(Orphans.incident(incidentId))) {
+            if (item instanceof Action action) {
+                attach(d, action);
+            } else if (item instanceof TimelineEntry entry) {
+                attach(d, entry);
+            }
+        }
+    }
+
+    /** Adds a new action (and the results that waited for it); false for one already known. */
+    private boolean attach(Details d, Action action) {
+        if (d.hasAction(action.id())) {
+            return false;
+        }
+        Action dropped = d.actions.add(action);
+        if (dropped != null) {
+            d.results.remove(dropped.id());
+        }
+        for (Object item : orphans.adopt(Orphans.action(action.id()))) {
+            attach(d, (ActionResult) item);
+        }
+        return true;
+    }
+
+    /** Keeps the furthest result; true when the action's status changed. */
+    private boolean attach(Details d, ActionResult result) {
+        ActionResult old = d.results.get(result.actionId());
+        ActionResult kept = d.results.merge(result.actionId(), result,
+                (was, next) -> was.status().terminal() && !next.status().terminal() ? was : next);
+        return old == null || old.status() != kept.status();
+    }
+
+    /** Adds a step; true when it taught the view that the incident is a drill. */
+    private boolean attach(Details d, TimelineEntry entry) {
+        d.timeline.add(entry);
+        String drillId = entry.refs().get("drillId");
+        if (drillId != null && d.drillId == null) {
+            d.drillId = drillId;
+            return true;
+        }
+        return false;
     }
 
     public record Page(List<IncidentItem> items, Cursor next) {

@@ -18,7 +18,9 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneOffset;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +35,7 @@ class EventStreamIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final Instant T0 = Instant.parse("2026-11-26T10:00:00Z");
 
-    private final IncidentView view = new IncidentView(100);
+    private final IncidentView view = new IncidentView(ConsoleConfig.withMaxIncidents(100), Clock.fixed(T0, ZoneOffset.UTC));
     private Vertx vertx;
     private HttpServer server;
 

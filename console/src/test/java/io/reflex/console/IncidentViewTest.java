@@ -16,7 +16,11 @@ import io.reflex.model.RuleRef;
 import io.reflex.model.Target;
 import io.reflex.model.TimelineEntry;
 import io.reflex.model.TimelineKind;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +28,8 @@ import org.junit.jupiter.api.Test;
 
 class IncidentViewTest {
     private static final Instant T0 = Instant.parse("2026-11-26T10:00:00Z");
-    private final IncidentView view = new IncidentView(100);
+    private final MutableClock clock = new MutableClock(T0.plusSeconds(3600));
+    private final IncidentView view = new IncidentView(ConsoleConfig.withMaxIncidents(100), clock);
 
     private static Incident incident(String id, int minute, IncidentStatus status) {
         return new Incident(id, status, "ServiceDown on service:" + id, Resource.of("service", id), "ServiceDown",
@@ -101,7 +106,7 @@ class IncidentViewTest {
 
     @Test
     void forgetsTheOldestResolvedIncidentFirstWhenFull() {
-        IncidentView small = new IncidentView(2);
+        IncidentView small = new IncidentView(ConsoleConfig.withMaxIncidents(2), clock);
         small.incident(incident("old-open", 0, IncidentStatus.OPEN));
         small.incident(incident("old-resolved", 1, IncidentStatus.RESOLVED));
         small.incident(incident("new", 2, IncidentStatus.OPEN));
@@ -248,5 +253,209 @@ class IncidentViewTest {
         assertThat(phases.get("timeToRecover").asText()).isEqualTo("PT37S");
         assertThat(detail.get("alert").asText()).isEqualTo("ServiceDown");
         assertThat(detail.has("drillId")).isFalse();
+    }
+
+    /** A clock the test moves by hand. */
+    private static final class MutableClock extends Clock {
+        private Instant now;
+
+        MutableClock(Instant now) {
+            this.now = now;
+        }
+
+        void advance(Duration by) {
+            now = now.plus(by);
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException("the view needs no zone");
+        }
+    }
+
+    private static Incident resolved(String id, int minute, Instant resolvedAt) {
+        return new Incident(id, IncidentStatus.RESOLVED, "ServiceDown on service:" + id, Resource.of("service", id),
+                "ServiceDown", T0.plusSeconds(60L * minute), resolvedAt, List.of(), List.of());
+    }
+
+    private IncidentView bounded(Integer maxIncidents, Integer maxOrphans, Integer maxTimeline, Integer maxActions,
+            Duration retention) {
+        return new IncidentView(new ConsoleConfig(maxIncidents, maxOrphans, maxTimeline, maxActions, retention), clock);
+    }
+
+    @Test
+    void stepsActionsAndResultsThatArriveBeforeTheirIncidentAreJoinedInWhenItArrives() {
+        Heard heard = new Heard();
+        view.subscribe(heard);
+        view.timeline(entry("inc-1", 1, TimelineKind.ALERT_RECEIVED, Map.of("drillId", "drl-1")));
+        view.result(result("act-1", ActionStatus.SUCCEEDED));
+        view.action(action("act-1", "inc-1"));
+        assertThat(view.stats().orphans()).isEqualTo(3);
+        assertThat(heard.events).as("nothing to show of an unknown incident but its live step")
+                .containsExactly("timeline inc-1 ALERT_RECEIVED");
+
+        view.incident(incident("inc-1", 0, IncidentStatus.REMEDIATING));
+
+        IncidentItem item = view.findItem("inc-1").orElseThrow();
+        assertThat(item.incident().timeline()).extracting(TimelineEntry::kind).containsExactly(TimelineKind.ALERT_RECEIVED);
+        assertThat(item.incident().actions()).extracting(ActionSummary::status).containsExactly(ActionStatus.SUCCEEDED);
+        assertThat(item.drillId()).isEqualTo("drl-1");
+        assertThat(view.stats().orphans()).isZero();
+        assertThat(heard.events).last().isEqualTo("incident inc-1 REMEDIATING SUCCEEDED");
+    }
+
+    @Test
+    void pastMaxOrphanEntriesTheOldestWaitingRecordsAreDroppedFirstAndTheRestStillFindTheirIncident() {
+        IncidentView view = bounded(null, 3, null, null, null);
+        view.timeline(entry("inc-1", 1, TimelineKind.ALERT_RECEIVED, Map.of()));   // oldest: dropped
+        view.action(action("act-1", "inc-1"));                                     // dropped
+        view.timeline(entry("inc-2", 2, TimelineKind.ALERT_RECEIVED, Map.of()));
+        view.action(action("act-2", "inc-2"));
+        view.result(new ActionResult("act-2", "inc-2", ActionStatus.FAILED, 1, "exit 1", T0, null));
+        assertThat(view.stats()).isEqualTo(new IncidentView.Stats(0, 3, 2));
+
+        view.incident(incident("inc-1", 0, IncidentStatus.OPEN));
+        view.incident(incident("inc-2", 1, IncidentStatus.REMEDIATING));
+
+        assertThat(view.find("inc-1").orElseThrow().timeline()).isEmpty();
+        assertThat(view.find("inc-1").orElseThrow().actions()).isEmpty();
+        Incident kept = view.find("inc-2").orElseThrow();
+        assertThat(kept.timeline()).extracting(TimelineEntry::incidentId).containsExactly("inc-2");
+        assertThat(kept.actions()).extracting(ActionSummary::status).containsExactly(ActionStatus.FAILED);
+        assertThat(view.stats()).isEqualTo(new IncidentView.Stats(2, 0, 2));
+    }
+
+    @Test
+    void droppedOrphansAreReportedAtMostOncePerMinuteWithTheNumberDroppedSinceTheLastReport() {
+        IncidentView view = bounded(null, 1, null, null, null);
+        view.timeline(entry("inc-1", 1, TimelineKind.ALERT_RECEIVED, Map.of()));
+        view.timeline(entry("inc-2", 1, TimelineKind.ALERT_RECEIVED, Map.of()));
+        view.timeline(entry("inc-3", 1, TimelineKind.ALERT_RECEIVED, Map.of()));
+        assertThat(view.housekeep()).as("within the first minute").isEmpty();
+        clock.advance(IncidentView.HOUSEKEEPING_EVERY);
+        assertThat(view.housekeep()).contains(new IncidentView.Sweep(0, 2));
+        view.timeline(entry("inc-4", 1, TimelineKind.ALERT_RECEIVED, Map.of()));
+        assertThat(view.housekeep()).as("reported a moment ago").isEmpty();
+        clock.advance(IncidentView.HOUSEKEEPING_EVERY);
+        assertThat(view.housekeep()).contains(new IncidentView.Sweep(0, 1));
+        assertThat(view.stats()).isEqualTo(new IncidentView.Stats(0, 1, 3));
+    }
+
+    @Test
+    void aVeryLongTimelineKeepsItsFirstTenthAndItsMostRecentStepsAndSaysHowManyWereDropped() {
+        IncidentView view = bounded(null, null, 20, null, null);
+        view.incident(incident("inc-1", 0, IncidentStatus.REMEDIATING));
+        for (int second = 0; second < 50; second++) {
+            view.timeline(entry("inc-1", second, second == 0 ? TimelineKind.ALERT_RECEIVED : TimelineKind.ACTION_RESULT,
+                    Map.of()));
+        }
+        IncidentItem item = view.findItem("inc-1").orElseThrow();
+        List<Instant> expected = new ArrayList<>();
+        expected.add(T0);
+        expected.add(T0.plusSeconds(1));
+        for (int second = 32; second < 50; second++) {
+            expected.add(T0.plusSeconds(second));
+        }
+        assertThat(item.incident().timeline()).extracting(TimelineEntry::at).containsExactlyElementsOf(expected);
+        assertThat(item.timelineTruncated()).isEqualTo(30);
+        var detail = item.detailJson();
+        assertThat(detail.get("timelineTruncated").asInt()).isEqualTo(30);
+        assertThat(detail.get("timeline")).hasSize(20);
+        assertThat(detail.get("phases").get("detectedAt").asText()).as("the first step is kept for the phases")
+                .isEqualTo(T0.toString());
+    }
+
+    @Test
+    void aShortTimelineIsNotTruncated() {
+        view.incident(incident("inc-1", 0, IncidentStatus.OPEN));
+        view.timeline(entry("inc-1", 1, TimelineKind.ALERT_RECEIVED, Map.of()));
+        assertThat(view.findItem("inc-1").orElseThrow().detailJson().get("timelineTruncated").asInt()).isZero();
+        assertThat(view.findItem("inc-1").orElseThrow().summaryJson().has("actionsTruncated")).isFalse();
+    }
+
+    @Test
+    void aVeryLongActionListKeepsItsFirstAndMostRecentActionsWithTheirResults() {
+        IncidentView view = bounded(null, null, null, 10, null);
+        view.incident(incident("inc-1", 0, IncidentStatus.REMEDIATING));
+        for (int i = 0; i < 15; i++) {
+            view.action(action("act-" + i, "inc-1"));
+            view.result(new ActionResult("act-" + i, "inc-1", ActionStatus.FAILED, 1, null, T0, null));
+        }
+        IncidentItem item = view.findItem("inc-1").orElseThrow();
+        assertThat(item.incident().actions()).extracting(ActionSummary::id).containsExactly(
+                "act-0", "act-6", "act-7", "act-8", "act-9", "act-10", "act-11", "act-12", "act-13", "act-14");
+        assertThat(item.incident().actions()).extracting(ActionSummary::status).containsOnly(ActionStatus.FAILED);
+        assertThat(item.actionsTruncated()).isEqualTo(5);
+        assertThat(view.list(IncidentFilter.ALL, 10, null).items().get(0).summaryJson().get("actionsTruncated").asInt())
+                .isEqualTo(5);
+    }
+
+    @Test
+    void retentionForgetsResolvedIncidentsResolvedLongerAgoButNeverOpenOnes() {
+        IncidentView view = bounded(100, null, null, null, Duration.ofDays(30));
+        clock.advance(Duration.ofDays(90));
+        Instant now = clock.instant();
+        view.incident(incident("open-for-long", 0, IncidentStatus.OPEN)); // opened 90 days ago
+        view.incident(resolved("resolved-lately", 1, now.minus(Duration.ofDays(29))));
+        view.incident(resolved("resolved-long-ago", 2, now.minus(Duration.ofDays(31))));
+        assertThat(view.find("resolved-long-ago")).as("expired already when read").isEmpty();
+        assertThat(view.find("resolved-lately")).isPresent();
+
+        clock.advance(Duration.ofDays(2));
+        assertThat(view.housekeep()).contains(new IncidentView.Sweep(1, 0));
+
+        assertThat(view.find("resolved-lately")).as("now resolved 31 days ago").isEmpty();
+        assertThat(view.find("open-for-long")).isPresent();
+        assertThat(view.size()).isEqualTo(1);
+    }
+
+    @Test
+    void lateStepsOfAnIncidentForgottenByRetentionAreNotKeptWaiting() {
+        IncidentView view = bounded(100, null, null, null, Duration.ofDays(30));
+        view.incident(resolved("old", 0, clock.instant().minus(Duration.ofDays(31))));
+        view.timeline(entry("old", 5, TimelineKind.RESOLVED, Map.of()));
+        view.action(action("act-1", "old"));
+        assertThat(view.stats()).isEqualTo(new IncidentView.Stats(0, 0, 0));
+    }
+
+    @Test
+    void anIncidentForgottenWhenFullTakesItsActionsResultsAndStepsWithIt() {
+        IncidentView small = bounded(1, null, null, null, null);
+        small.incident(incident("a", 0, IncidentStatus.RESOLVED));
+        small.action(action("act-a", "a"));
+        small.result(new ActionResult("act-a", "a", ActionStatus.SUCCEEDED, 1, null, T0, null));
+        small.timeline(entry("a", 1, TimelineKind.RESOLVED, Map.of()));
+        small.incident(incident("b", 1, IncidentStatus.OPEN));
+        small.timeline(entry("a", 2, TimelineKind.VERIFIED, Map.of()));
+        assertThat(small.find("a")).isEmpty();
+        assertThat(small.stats()).isEqualTo(new IncidentView.Stats(1, 0, 0));
+    }
+
+    @Test
+    void configurationProblemsNameTheirKeys() {
+        assertThat(new ConsoleConfig(0, -1, 5, 9, Duration.ZERO).validate()).containsExactly(
+                "console.maxIncidents must be at least 1, got 0",
+                "console.maxOrphanEntries must be 0 or more (0 drops every record that arrives before its incident),"
+                        + " got -1",
+                "console.maxTimelineEntriesPerIncident must be at least 10 (the first tenth and the most recent rest"
+                        + " are kept), got 5",
+                "console.maxActionsPerIncident must be at least 10 (the first tenth and the most recent rest are kept),"
+                        + " got 9",
+                "console.retention must be a positive duration such as 30d or 12h, got PT0S");
+        assertThat(ConsoleConfig.defaults().validate()).isEmpty();
+        assertThat(ConsoleConfig.defaults()).isEqualTo(
+                new ConsoleConfig(10_000, 10_000, 1_000, 100, Duration.ofDays(30)));
+        assertThatThrownBy(() -> new IncidentView(new ConsoleConfig(null, null, null, null, Duration.ofDays(-1)), clock))
+                .hasMessageContaining("console.retention");
     }
 }

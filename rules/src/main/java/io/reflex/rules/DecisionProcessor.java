@@ -588,7 +588,7 @@ final class DecisionProcessor implements Processor<String, Object, String, Objec
                     incident.resource().key(),
                     request.trigger().labels());
             forward(DecisionTopology.ACTIONS_SINK, action.target().key(), action, timestamp);
-            forward(DecisionTopology.TIMELINE_SINK, incident.id(), ruleFired(action, request.trigger()), timestamp);
+            forward(DecisionTopology.TIMELINE_SINK, incident.id(), ruleFired(action, request), timestamp);
             if (shadowMode) {
                 // Only recorded: nothing remediates or escalates the incident.
                 metrics.shadowAction(action.type());
@@ -754,18 +754,35 @@ final class DecisionProcessor implements Processor<String, Object, String, Objec
         return new TimelineEntry(incident.id(), alert.receivedAt(), TimelineKind.ALERT_RECEIVED, summary, refs);
     }
 
-    private TimelineEntry ruleFired(Action action, AlertEvent trigger) {
+    /**
+     * Says which rule fired, and on which facts: {@code matched} names them for people,
+     * {@code matchedIds} lists the alerts' and actions' ids for links. Both are left out when
+     * Drools told no fact.
+     */
+    private TimelineEntry ruleFired(Action action, ActionRequest request) {
+        Map<String, String> refs = new LinkedHashMap<>();
+        refs.put("rule", action.rule().name());
+        refs.put("actionId", action.id());
+        refs.put("alertId", request.trigger().id());
+        if (action.mode() == ActionMode.SHADOW) {
+            refs.put("mode", "shadow");
+        }
+        String matched = request.matchedSummary();
+        if (!matched.isEmpty()) {
+            refs.put("matched", matched);
+        }
+        String matchedIds = request.matchedIds();
+        if (!matchedIds.isEmpty()) {
+            refs.put("matchedIds", matchedIds);
+        }
         if (action.mode() == ActionMode.SHADOW) {
             return new TimelineEntry(action.incidentId(), action.createdAt(), TimelineKind.RULE_FIRED,
                     "shadow rule \"" + action.rule().name() + "\" v" + action.rule().version() + " would "
-                            + action.type().wireName() + " " + action.target().key() + " (not executed)",
-                    Map.of("rule", action.rule().name(), "actionId", action.id(), "alertId", trigger.id(),
-                            "mode", "shadow"));
+                            + action.type().wireName() + " " + action.target().key() + " (not executed)", refs);
         }
         return new TimelineEntry(action.incidentId(), action.createdAt(), TimelineKind.RULE_FIRED,
                 "rule \"" + action.rule().name() + "\" v" + action.rule().version() + " fired: "
-                        + action.type().wireName() + " " + action.target().key(),
-                Map.of("rule", action.rule().name(), "actionId", action.id(), "alertId", trigger.id()));
+                        + action.type().wireName() + " " + action.target().key(), refs);
     }
 
     /*

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * The one helper rule consequences create actions through, bound in every rule package as
@@ -25,6 +26,9 @@ public final class Remediate {
     private final List<ActionRequest> accepted = new ArrayList<>();
     private final List<ActionRequest> pending = new ArrayList<>();
     private String currentRule;
+    /** The facts of the current consequence's match, read only when it asks for an action. */
+    private Supplier<? extends List<?>> currentFacts = List::of;
+    private List<ActionRequest.MatchedFact> currentMatched;
 
     /** Restarts the named service through the configured connector. Target {@code service:NAME}. */
     public void restartService(AlertEvent trigger, String service) {
@@ -172,7 +176,11 @@ public final class Remediate {
                     + "only rules may ask for actions");
         }
         requireText(type, trigger, kind + " name", name);
-        pending.add(new ActionRequest(currentRule, type, trigger, kind, name, params, requiresApproval));
+        if (currentMatched == null) {
+            currentMatched = ActionRequest.MatchedFact.ofMatch(currentFacts.get());
+        }
+        pending.add(new ActionRequest(currentRule, type, trigger, kind, name, params, requiresApproval,
+                currentMatched));
     }
 
     private static void requireText(ActionType type, AlertEvent trigger, String what, String value) {
@@ -187,23 +195,33 @@ public final class Remediate {
         return trigger.name() + " on " + trigger.resource().key();
     }
 
-    /** A consequence of the named rule starts. */
-    void begin(String rule) {
+    /**
+     * A consequence of the named rule starts; {@code facts} gives the objects of its match, read
+     * only if it asks for an action (most firings of throttles and bookkeeping rules do not).
+     */
+    void begin(String rule, Supplier<? extends List<?>> facts) {
         pending.clear();
         currentRule = rule;
+        currentFacts = facts;
+        currentMatched = null;
     }
 
     /** The consequence returned normally: its requests stand. */
     void commit() {
         accepted.addAll(pending);
-        pending.clear();
-        currentRule = null;
+        end();
     }
 
     /** The consequence threw: its requests go with it. */
     void abort() {
+        end();
+    }
+
+    private void end() {
         pending.clear();
         currentRule = null;
+        currentFacts = List::of;
+        currentMatched = null;
     }
 
     /** The requests accepted since the last call, in the order the rules made them. */

@@ -79,7 +79,9 @@ public final class RuleSession implements AutoCloseable {
         session.addEventListener(new DefaultAgendaEventListener() {
             @Override
             public void beforeMatchFired(BeforeMatchFiredEvent event) {
-                remediate.begin(event.getMatch().getRule().getName());
+                Match match = event.getMatch();
+                // The match is only valid while its consequence runs, which is when Remediate reads it.
+                remediate.begin(match.getRule().getName(), match::getObjects);
             }
 
             @Override

@@ -135,10 +135,47 @@ class DecisionTopologyTest {
                                 "label.service", "demo-shop")),
                 new TimelineEntry(incidentId, clock.instant(), TimelineKind.RULE_FIRED,
                         "rule \"restart service on ServiceDown\" v1 fired: restart_service service:demo-shop",
-                        Map.of("rule", RESTART_RULE, "actionId", expected.id(), "alertId", alert.id())));
+                        Map.of("rule", RESTART_RULE, "actionId", expected.id(), "alertId", alert.id(),
+                                "matched", alert.id() + " (ServiceDown FIRING on service:demo-shop)",
+                                "matchedIds", alert.id())));
 
         assertThat(metrics.alerts("decided")).isEqualTo(1);
         assertThat(metrics.actions(ActionType.RESTART_SERVICE)).isEqualTo(1);
+    }
+
+    @Test
+    void ruleFiredNamesEveryAlertOfTheJoinThatMadeIt() {
+        start("""
+                package io.reflex.rules.test;
+                import io.reflex.model.AlertEvent;
+                global io.reflex.rules.Remediate remediate;
+
+                rule "pods crash loop on a node within 2m of it going not ready"
+                when
+                    $n : AlertEvent(name == "NodeNotReady", firing)
+                    $p : AlertEvent(name == "PodCrashLooping", firing, label("instance") == $n.label("instance"),
+                                    this after[0s, 2m] $n)
+                then
+                    remediate.isolateHost($p, $n.label("instance"));
+                end
+                """);
+        Resource node = Resource.of("host", "i1");
+        AlertEvent notReady = Alerts.alert("NodeNotReady", node, Map.of("instance", "i1"), AlertStatus.FIRING, T0);
+        AlertEvent crashing = Alerts.alert("PodCrashLooping", node, Map.of("instance", "i1"), AlertStatus.FIRING,
+                T0.plusSeconds(90));
+
+        send(notReady);
+        send(crashing);
+
+        Action isolate = actions.readValuesToList().get(0);
+        assertThat(timeline.readValuesToList()).filteredOn(e -> e.kind() == TimelineKind.RULE_FIRED)
+                .singleElement().satisfies(entry -> assertThat(entry.refs()).isEqualTo(Map.of(
+                        "rule", "pods crash loop on a node within 2m of it going not ready",
+                        "actionId", isolate.id(),
+                        "alertId", crashing.id(),
+                        "matched", notReady.id() + " (NodeNotReady FIRING on host:i1), "
+                                + crashing.id() + " (PodCrashLooping FIRING on host:i1)",
+                        "matchedIds", notReady.id() + "," + crashing.id())));
     }
 
     @Test

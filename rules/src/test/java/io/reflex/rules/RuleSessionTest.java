@@ -243,4 +243,36 @@ class RuleSessionTest {
     void demoPackageIsValid() {
         assertThat(RuleCompiler.validate(RuleCompiler.demoPackage())).isEmpty();
     }
+
+    @Test
+    void requestNamesTheFactsOfTheMatchThatMadeItOnceEachAndCollectedOnesOneByOne() {
+        String rules = """
+                rule "two services down"
+                when
+                    not io.reflex.rules.vocabulary.Throttle(name == "quiet")
+                    $first : AlertEvent(name == "ServiceDown", label("service") == "shop")
+                    $all : java.util.List(size == 2) from collect(AlertEvent(name == "ServiceDown"))
+                then
+                    remediate.escalate($first, "two services down");
+                    remediate.notify($first, "oncall", "two services down");
+                end
+                """;
+        try (RuleSession session = sessionFor(rules)) {
+            AlertEvent shop = Alerts.serviceDown("shop", AlertStatus.FIRING, T0);
+            AlertEvent cart = Alerts.serviceDown("cart", AlertStatus.FIRING, T0);
+            session.insert(shop);
+            session.insert(cart);
+
+            RuleSession.Outcome outcome = session.fire();
+
+            assertThat(outcome.failures()).isEmpty();
+            // Drools' initial fact (before the leading not) is left out; shop, bound and collected, is named once.
+            assertThat(outcome.requests()).hasSize(2).allSatisfy(request -> {
+                assertThat(request.matched()).containsExactlyInAnyOrder(
+                        new ActionRequest.MatchedFact(shop.id(), "ServiceDown FIRING on service:shop"),
+                        new ActionRequest.MatchedFact(cart.id(), "ServiceDown FIRING on service:cart"));
+                assertThat(request.matched().get(0).id()).isEqualTo(shop.id());
+            });
+        }
+    }
 }

@@ -168,10 +168,17 @@ import io.reflex.model.IncidentStatus;
         assertThat(shadow.incidentId()).isEqualTo(executed.incidentId());
         assertThat(shadow.target()).isEqualTo(executed.target());
 
-        assertThat(timeline.readValuesToList()).filteredOn(e -> e.kind() == TimelineKind.RULE_FIRED)
-                .extracting(TimelineEntry::summary).containsExactly(
-                        "rule \"" + V1_RULE + "\" v1 fired: restart_service service:demo-shop",
-                        "shadow rule \"" + V1_RULE + "\" v2 would restart_service service:demo-shop (not executed)");
+        List<TimelineEntry> fired = timeline.readValuesToList().stream()
+                .filter(e -> e.kind() == TimelineKind.RULE_FIRED).toList();
+        assertThat(fired).extracting(TimelineEntry::summary).containsExactly(
+                "rule \"" + V1_RULE + "\" v1 fired: restart_service service:demo-shop",
+                "shadow rule \"" + V1_RULE + "\" v2 would restart_service service:demo-shop (not executed)");
+        String matched = alert.id() + " (ServiceDown FIRING on service:demo-shop)";
+        assertThat(fired).extracting(TimelineEntry::refs).containsExactly(
+                Map.of("rule", V1_RULE, "actionId", executed.id(), "alertId", alert.id(),
+                        "matched", matched, "matchedIds", alert.id()),
+                Map.of("rule", V1_RULE, "actionId", shadow.id(), "alertId", alert.id(), "mode", "shadow",
+                        "matched", matched, "matchedIds", alert.id()));
         assertThat(rulesets.active()).as("the shadow did not become the active version").isNull();
     }
 

@@ -28,6 +28,7 @@ public final class Main {
               up           run Reflex (embedded Kafka, every role and the demo unless told otherwise)
               send-alert   post a test alert to a running Reflex, as Alertmanager would
               rules        check rule packages before they ship: `reflex rules validate|test FILE...`
+              drill        inject a real fault and grade how Reflex heals it: `reflex drill run FILE`
               help         show this help, or `reflex help <command>` for one command
               version      print the version
 
@@ -84,6 +85,7 @@ public final class Main {
             case "up" -> up(rest, out, err);
             case "send-alert" -> SendAlert.run(rest, out, err);
             case "rules" -> RulesCommand.run(rest, out, err);
+            case "drill" -> DrillCommand.run(rest, out, err);
             case "version", "--version" -> {
                 out.println("reflex " + version());
                 yield OK;
@@ -95,6 +97,8 @@ public final class Main {
                     out.print(SendAlert.HELP);
                 } else if (!rest.isEmpty() && rest.get(0).equals("rules")) {
                     out.print(RulesCommand.HELP);
+                } else if (!rest.isEmpty() && rest.get(0).equals("drill")) {
+                    out.print(DrillCommand.HELP);
                 } else {
                     out.print(USAGE_TEXT);
                 }

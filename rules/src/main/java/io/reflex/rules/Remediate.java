@@ -32,7 +32,12 @@ public final class Remediate {
 
     /** Restarts the named service through the configured connector. Target {@code service:NAME}. */
     public void restartService(AlertEvent trigger, String service) {
-        request(ActionType.RESTART_SERVICE, trigger, "service", service, Map.of(), false);
+        restartService(trigger, service, false);
+    }
+
+    /** Restarts the named service; {@code requiresApproval} true waits for an operator first (a critical service). */
+    public void restartService(AlertEvent trigger, String service, boolean requiresApproval) {
+        request(ActionType.RESTART_SERVICE, trigger, "service", service, Map.of(), requiresApproval);
     }
 
     /** Stops the named service (a runaway one; drills stop services to inject faults). Target {@code service:NAME}. */

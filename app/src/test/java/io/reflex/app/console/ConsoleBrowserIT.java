@@ -54,7 +54,12 @@ class ConsoleBrowserIT {
     private static final String ADMIN_TOKEN = "admin-test-token";
     private static final String VIEWER_TOKEN = "viewer-test-token";
     private static final String ISOLATE_RULE = "isolate a compromised host";
-    /** A rule whose action waits for a person: isolateHost needs approval by default. */
+    private static final String GUARDED_RESTART_RULE = "restart a degraded shop once a person agrees";
+    /**
+     * Rules whose actions wait for a person: isolateHost needs approval by default (no connector
+     * here can isolate a host), and a restart of demo-shop that asks for approval (the process
+     * connector runs it once approved).
+     */
     private static final String APPROVAL_RULES = """
 
             rule "%s"
@@ -63,7 +68,14 @@ class ConsoleBrowserIT {
             then
                 remediate.isolateHost($a, $a.label("host"));
             end
-            """.formatted(ISOLATE_RULE);
+
+            rule "%s"
+            when
+                $a : AlertEvent(name == "ShopDegraded", status == AlertStatus.FIRING, label("service") != null)
+            then
+                remediate.restartService($a, $a.label("service"), true);
+            end
+            """.formatted(ISOLATE_RULE, GUARDED_RESTART_RULE);
     private static final Path SCREENSHOTS = Path.of(System.getProperty("basedir", "."))
             .toAbsolutePath().normalize().resolveSibling("docs").resolve("screenshots");
 
@@ -215,24 +227,25 @@ class ConsoleBrowserIT {
     @Order(4)
     void anActionNeedingApprovalIsApprovedFromThePageAndThenRuns() throws Exception {
         deployWithApprovalRule();
-        postHook(alertmanager("HostCompromised", Map.of("host", "web-9"), false));
+        postHook(alertmanager("ShopDegraded", Map.of("service", "demo-shop"), false));
         browser.go("#/approvals");
-        WebElement row = awaitApprovalRow("host:web-9");
+        WebElement row = awaitApprovalRow("service:demo-shop");
         String actionId = row.getAttribute("data-action-id");
         assertThat(row.getAttribute("data-status")).isEqualTo("AWAITING_APPROVAL");
-        assertThat(row.getText()).contains("isolate_host").contains(ISOLATE_RULE);
+        assertThat(row.getText()).contains("restart_service").contains(GUARDED_RESTART_RULE);
 
         row.findElement(Browser.testId("approve")).click();
         browser.byTestId("dialog-input").sendKeys("checked with the host owner");
         browser.byTestId("dialog-ok").click();
         assertThat(browser.byTestId("decision-ok").getText()).contains("Approved");
 
-        // It ran: a result, whatever the connectors made of a host none of them can isolate here.
-        String done = browser.until("the approved action's result", d -> d
+        // It ran: the process connector restarted demo-shop once the approval came.
+        WebElement doneRow = browser.until("the approved action's result", d -> d
                 .findElements(By.cssSelector("[data-testid='action-row'][data-action-id='" + actionId + "']")).stream()
                 .filter(r -> TERMINAL.contains(r.getAttribute("data-status")))
-                .map(WebElement::getText).findFirst().orElse(null));
-        assertThat(done).contains("by admin").contains("checked with the host owner");
+                .findFirst().orElse(null));
+        assertThat(doneRow.getAttribute("data-status")).isEqualTo("SUCCEEDED");
+        assertThat(doneRow.getText()).contains("by admin").contains("checked with the host owner");
         String incident = action(actionId).path("incidentId").asText();
         browser.go("#/incidents/" + incident);
         List<String> kinds = browser.until("the approval, then the result on the timeline", d -> {

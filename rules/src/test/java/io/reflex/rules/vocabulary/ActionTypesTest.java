@@ -19,6 +19,7 @@ class ActionTypesTest {
                 $a : AlertEvent(name == "Everything")
             then
                 remediate.restartService($a, "cart");
+                remediate.restartService($a, "payments", true);
                 remediate.stopService($a, "runaway");
                 remediate.startService($a, "cart");
                 remediate.scale($a, "deployment", "web", 5);
@@ -46,6 +47,7 @@ class ActionTypesTest {
                         o -> o.request().targetName(), o -> o.request().params(), o -> o.request().requiresApproval())
                 .containsExactly(
                         tuple(ActionType.RESTART_SERVICE, "service", "cart", Map.of(), false),
+                        tuple(ActionType.RESTART_SERVICE, "service", "payments", Map.of(), true),
                         tuple(ActionType.STOP_SERVICE, "service", "runaway", Map.of(), false),
                         tuple(ActionType.START_SERVICE, "service", "cart", Map.of(), false),
                         tuple(ActionType.SCALE, "deployment", "web", Map.of("replicas", "5"), false),

@@ -74,6 +74,10 @@ record Verification(String actionId, String incidentId, String incidentKey, Stri
         if (duration.isNegative()) {
             duration = Duration.ZERO;
         }
+        if (duration.compareTo(Duration.ofSeconds(1)) < 0) {
+            // A local restart heals in milliseconds; "0s" would read as no time at all.
+            return duration.toMillis() + " ms";
+        }
         if (duration.compareTo(Duration.ofMinutes(1)) < 0) {
             long tenths = Math.round(duration.toMillis() / 100.0);
             return tenths % 10 == 0 ? tenths / 10 + "s" : tenths / 10 + "." + tenths % 10 + "s";

@@ -121,6 +121,15 @@ class VerificationTest {
     }
 
     @Test
+    void durationsReadAsPeopleSayThem() {
+        assertThat(Verification.human(Duration.ofMillis(25))).isEqualTo("25 ms");
+        assertThat(Verification.human(Duration.ofMillis(1_250))).isEqualTo("1.3s");
+        assertThat(Verification.human(Duration.ofSeconds(31))).isEqualTo("31s");
+        assertThat(Verification.human(Duration.ofSeconds(90))).isEqualTo("1m30s");
+        assertThat(Verification.human(Duration.ofMillis(-5))).isEqualTo("0 ms");
+    }
+
+    @Test
     void anIncidentThatRecoversBeforeTheDeadlineIsVerifiedOnce() {
         start(RulesConfig.defaults(), false);
         Action restart = restartDecided();

@@ -17,8 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -66,8 +64,6 @@ public final class AnsibleConnector implements Connector {
     static final int CLASSIFY_BYTES = 256 * 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(AnsibleConnector.class);
-    private static final DateTimeFormatter FILE_TIME =
-            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
     private final String name;
     private final AnsibleSettings settings;
@@ -124,7 +120,7 @@ public final class AnsibleConnector implements Connector {
                     + " began; nothing was run", false);
         }
 
-        final String runName = FILE_TIME.format(clock.instant()) + "-" + BoundedProcess.fileSafe(action.id());
+        final String runName = BoundedProcess.runName(clock.instant(), action.id());
         final Path run = runDir.resolve(runName);
         final Path log = logDir.resolve(runName + ".log");
         LOG.info("action {} (incident {}): {}, deadline in {}", action.id(), action.incidentId(), what,

@@ -122,6 +122,14 @@ public final class BoundedProcess {
         return String.format(java.util.Locale.ROOT, "%.1fs", duration.toNanos() / 1e9);
     }
 
+    private static final java.time.format.DateTimeFormatter RUN_TIME = java.time.format.DateTimeFormatter
+            .ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'", java.util.Locale.ROOT).withZone(java.time.ZoneOffset.UTC);
+
+    /** The name of one run's files (log, work dir): when it started and which action, sortable and file-safe. */
+    public static String runName(java.time.Instant at, String actionId) {
+        return RUN_TIME.format(at) + "-" + fileSafe(actionId);
+    }
+
     /** A file-name-safe form of an action id. */
     public static String fileSafe(String text) {
         final String safe = text.replaceAll("[^A-Za-z0-9_.-]", "_");

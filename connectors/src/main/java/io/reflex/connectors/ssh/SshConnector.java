@@ -14,8 +14,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -57,8 +55,6 @@ public final class SshConnector implements Connector {
     static final int CLASSIFY_BYTES = 16 * 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(SshConnector.class);
-    private static final DateTimeFormatter FILE_TIME =
-            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
     private final String name;
     private final SshSettings settings;
@@ -104,7 +100,7 @@ public final class SshConnector implements Connector {
         }
         LOG.info("action {} (incident {}): {} on {}, deadline in {}", action.id(), action.incidentId(), plan.what(),
                 plan.host().describe(), BoundedProcess.seconds(budget));
-        final Path log = logDir.resolve(FILE_TIME.format(clock.instant()) + "-" + BoundedProcess.fileSafe(action.id()) + ".log");
+        final Path log = logDir.resolve(BoundedProcess.runName(clock.instant(), action.id()) + ".log");
         final BoundedProcess.Result result;
         try {
             result = BoundedProcess.run(sshCommand(plan.host(), plan.command()), sshEnvironment(), null, log, budget);
@@ -142,7 +138,7 @@ public final class SshConnector implements Connector {
         final Duration budget = Duration.between(clock.instant(), action.deadline());
         final Duration floor = settings.connectTimeout().multipliedBy(2);
         final Duration limit = budget.compareTo(floor) > 0 ? budget : floor;
-        final Path log = logDir.resolve(FILE_TIME.format(clock.instant()) + "-" + BoundedProcess.fileSafe(action.id())
+        final Path log = logDir.resolve(BoundedProcess.runName(clock.instant(), action.id())
                 + "-state.log");
         final BoundedProcess.Result result;
         try {

@@ -19,6 +19,8 @@ public enum ActionType {
     CORDON_NODE,
     /** Cordons a node and evicts its pods. */
     DRAIN_NODE,
+    /** Marks a node schedulable again (undoes a cordon: drills undo their cordon fault with it). */
+    UNCORDON_NODE,
     ROTATE_PATCH,
     RUN_PLAYBOOK,
     /** Runs a configured script or command template on a target (ssh). */

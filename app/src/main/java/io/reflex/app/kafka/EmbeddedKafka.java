@@ -59,6 +59,9 @@ public final class EmbeddedKafka implements AutoCloseable {
     private FileLock lock;
     private KafkaRaftServer server;
     private String bootstrapServers;
+    /** The ports of the last start (0s replaced by the ports found); a restart uses them again. */
+    private int brokerPort;
+    private int controllerPort;
     private String clusterId;
 
     /**
@@ -97,27 +100,63 @@ public final class EmbeddedKafka implements AutoCloseable {
         long began = System.nanoTime();
         lockDataDir();
         try {
-            int[] ports = choosePorts();
-            Properties props = serverProperties(ports[0], ports[1]);
-            Path propsFile = writeProperties(props);
-            clusterId = formatIfNew(propsFile);
-            bootstrapServers = HOST + ":" + ports[0];
-            server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
-            try {
-                server.startup();
-            } catch (RuntimeException e) {
-                throw new IllegalStateException("the embedded Kafka broker did not start on " + bootstrapServers
-                        + " (controller port " + ports[1] + ", data in " + logDir + "): " + rootMessage(e)
-                        + "; if a port is taken, set another one or 0 for any free port", e);
-            }
-            awaitClients(began);
-            log.info("Kafka broker started at {} in {} ms (cluster {}, data in {})", bootstrapServers,
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began), clusterId, logDir);
+            boot(choosePorts(), began);
         } catch (RuntimeException e) {
             stopServer();
             releaseLock();
             throw e;
         }
+    }
+
+    /**
+     * Stops the running broker and starts it again on the same broker and controller ports (the
+     * ones it got at {@link #start()}, when 0 was asked for) and the same data, keeping the data
+     * dir locked in between; returns once it answers clients. Clients connected before reconnect
+     * by themselves, as they would after a broker restart in a real cluster. A DR drill uses it.
+     *
+     * @throws IllegalStateException when the broker is not running, does not stop within 30 s, or
+     *                               does not start again within the start timeout
+     */
+    public synchronized void restart() {
+        if (server == null) {
+            throw new IllegalStateException("the embedded Kafka broker is not running; call start() first");
+        }
+        String address = bootstrapServers;
+        log.info("Restarting the Kafka broker at {} (controller port {})", address, controllerPort);
+        long began = System.nanoTime();
+        if (!stopServer()) {
+            // The old broker may still hold the ports and files: starting another beside it cannot work.
+            throw new IllegalStateException("the Kafka broker at " + address + " did not stop within " + STOP_TIMEOUT
+                    + "; it cannot be restarted in this process, stop Reflex and start it again");
+        }
+        try {
+            boot(new int[] {brokerPort, controllerPort}, began);
+        } catch (RuntimeException e) {
+            stopServer();
+            releaseLock();
+            throw e;
+        }
+    }
+
+    /** Starts the broker on these ports (the data dir is locked) and waits until it answers clients. */
+    private void boot(int[] ports, long began) {
+        Properties props = serverProperties(ports[0], ports[1]);
+        Path propsFile = writeProperties(props);
+        clusterId = formatIfNew(propsFile);
+        bootstrapServers = HOST + ":" + ports[0];
+        brokerPort = ports[0];
+        controllerPort = ports[1];
+        server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
+        try {
+            server.startup();
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("the embedded Kafka broker did not start on " + bootstrapServers
+                    + " (controller port " + ports[1] + ", data in " + logDir + "): " + rootMessage(e)
+                    + "; if a port is taken, set another one or 0 for any free port", e);
+        }
+        awaitClients(began);
+        log.info("Kafka broker started at {} in {} ms (cluster {}, data in {})", bootstrapServers,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began), clusterId, logDir);
     }
 
     /** {@code 127.0.0.1:port} of the running broker. */

@@ -13,7 +13,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -23,23 +25,34 @@ import java.util.regex.Pattern;
  *
  * <pre>
  * name: kill-demo-shop
- * mode: live                      # live (dry-run: not yet)
- * steadyState:
- *   http: {url: http://127.0.0.1:8081/health, status: 200}   # or tcp: HOST:PORT, or command: [argv...]
+ * mode: live                      # live | dry-run; default live
+ * steadyState:                    # required in live mode
+ *   http: {url: http://127.0.0.1:8081/health, status: 200}
+ *   # or tcp: HOST:PORT, command: [argv...], prometheus: {query: 'up{job="shop"}', url: http://127.0.0.1:9090}
  *   interval: 1s
  *   timeout: 2s
- * fault: {type: kill, connector: process, service: demo-shop, signal: KILL}   # type kill | stop
+ * fault: {type: kill, connector: process, service: demo-shop, signal: KILL}
+ *   # kill | stop (process connector), ssh-stop {connector, host, service},
+ *   # scale-to-zero {connector, namespace, deployment}, cordon {connector, node}
+ *   # (these three take resource: KIND:NAME, the incident to follow), or in dry-run only
+ *   # alert-storm {alerts: 200, over: 1m, alert: HostDown, resource: 'host:storm-{i}',
+ *   #              labels: {zone: 'zone-{i%10}'}, severity: critical}
+ * alert: {name: ServiceDown, labels: {service: demo-shop}, severity: critical}   # dry-run, not storms
  * expect: {rule: restart service on ServiceDown, action: restart_service, target: service:demo-shop}
- * slo: 30s                        # time to recover, from the injection
+ *   # dry-run may add guardrail: blastRadius (it must hold or refuse one of the drill's actions)
+ * abort: {onGuardrail: true, probe: {http: http://127.0.0.1:8082/health}}   # live; optional
+ * slo: 30s                        # time to recover, from the injection (not graded in dry-run)
  * timeout: 2m                     # give up (and undo) after this; default 2m
- * undo: restart                   # restart | none; default restart
+ * undo: restart                   # restart | none; default restart (the inverse action for connector faults)
  * </pre>
  */
 public final class DrillFile {
     private static final YAMLMapper YAML = new YAMLMapper();
     private static final Set<String> TOP = Set.of("name", "mode", "steadyState", "fault", "expect", "slo", "timeout",
-            "undo", "description");
-    private static final Set<String> LATER_FAULTS = Set.of("ssh-stop", "scale-to-zero", "cordon", "alert-storm");
+            "undo", "description", "alert", "abort");
+    private static final List<String> FAULT_TYPES = List.of("kill", "stop", "ssh-stop", "scale-to-zero", "cordon",
+            "alert-storm");
+    private static final Pattern KEY = Pattern.compile("[^:\\s]+:\\S+");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
 
     private DrillFile() {
@@ -96,9 +109,36 @@ public final class DrillFile {
                 name = null;
             }
             DrillMode mode = mode(root.get("mode"));
-            SteadyState steady = steadyState(root.get("steadyState"));
+            boolean dryRun = mode == DrillMode.DRY_RUN;
+            SteadyState steady = root.has("steadyState") || !dryRun
+                    ? probeSection(root.get("steadyState"), "steadyState") : null;
             Fault fault = fault(root.get("fault"));
+            // By the written type, so that a storm with a problem is still judged as a storm.
+            boolean storm = "alert-storm".equalsIgnoreCase(root.path("fault").path("type").asText().trim());
+            if (storm && mode == DrillMode.LIVE) {
+                problem("mode", "an alert-storm fault is synthetic and runs only in dry-run mode; write mode: dry-run");
+            }
+            SyntheticAlert alert = null;
+            if (root.has("alert")) {
+                if (storm) {
+                    problem("alert", "an alert storm names its own alerts (fault.alert, fault.resource, fault.labels);"
+                            + " remove this section");
+                } else if (mode == DrillMode.LIVE) {
+                    problem("alert", "only a dry run sends an alert (a live drill's alert comes from a real probe or"
+                            + " monitor); remove this section or write mode: dry-run");
+                } else {
+                    alert = alert(root.get("alert"));
+                }
+            } else if (dryRun && !storm) {
+                problem("alert", "is missing: a dry run sends the alert the fault would raise instead of injecting it;"
+                        + " write e.g. alert: {name: ServiceDown, labels: {service: demo-shop}, severity: critical}");
+            }
             Expectation expect = expect(root.get("expect"));
+            if (expect != null && expect.guardrail() != null && mode == DrillMode.LIVE) {
+                problem("expect.guardrail", "is graded in dry-run drills only (a live drill aborts on a guardrail with"
+                        + " abort: {onGuardrail: true}); remove it or write mode: dry-run");
+            }
+            Abort abort = abort(root.get("abort"));
             Duration slo = duration(root.get("slo"), "slo", null);
             Duration timeout = duration(root.get("timeout"), "timeout", DrillDefinition.DEFAULT_TIMEOUT);
             if (slo != null && timeout != null && slo.compareTo(timeout) > 0) {
@@ -109,7 +149,7 @@ public final class DrillFile {
             if (!problems.isEmpty()) {
                 return null;
             }
-            return new DrillDefinition(name, steady, fault, expect, slo, timeout, undo, mode);
+            return new DrillDefinition(name, steady, fault, expect, slo, timeout, undo, mode, alert, abort);
         }
 
         DrillMode mode(JsonNode node) {
@@ -119,38 +159,37 @@ public final class DrillFile {
             String mode = node.asText().trim().toLowerCase(Locale.ROOT);
             return switch (mode) {
                 case "live" -> DrillMode.LIVE;
-                case "dry-run", "dry_run", "dryrun" -> {
-                    problem("mode", "dry-run drills are not yet supported; use mode: live");
-                    yield null;
-                }
+                case "dry-run", "dry_run", "dryrun" -> DrillMode.DRY_RUN;
                 default -> {
-                    problem("mode", "'" + node.asText() + "' is not a mode; use live");
+                    problem("mode", "'" + node.asText() + "' is not a mode; use live or dry-run");
                     yield null;
                 }
             };
         }
 
-        SteadyState steadyState(JsonNode node) {
-            String path = "steadyState";
+        /** A probe with its interval and timeout: the steady state, or the abort probe. */
+        SteadyState probeSection(JsonNode node, String path) {
             if (!object(node, path, true)) {
                 return null;
             }
-            unknownKeys(node, path + ".", Set.of("http", "tcp", "command", "interval", "timeout"));
+            unknownKeys(node, path + ".", Set.of("http", "tcp", "command", "prometheus", "interval", "timeout"));
             List<String> kinds = new ArrayList<>();
-            for (String kind : List.of("http", "tcp", "command")) {
+            for (String kind : List.of("http", "tcp", "command", "prometheus")) {
                 if (node.has(kind)) {
                     kinds.add(kind);
                 }
             }
             SteadyState.Probe probe = null;
             if (kinds.isEmpty()) {
-                problem(path, "needs a probe: http (a URL), tcp (HOST:PORT) or command (a list: the argv)");
+                problem(path, "needs a probe: http (a URL), tcp (HOST:PORT), command (a list: the argv) or prometheus"
+                        + " ({query: PROMQL, url: http://HOST:9090})");
             } else if (kinds.size() > 1) {
                 problem(path, "has " + String.join(" and ", kinds) + "; give exactly one probe");
             } else {
                 probe = switch (kinds.get(0)) {
                     case "http" -> http(node.get("http"), path + ".http");
                     case "tcp" -> tcp(node.get("tcp"), path + ".tcp");
+                    case "prometheus" -> prometheus(node.get("prometheus"), path + ".prometheus");
                     default -> command(node.get("command"), path + ".command");
                 };
             }
@@ -194,6 +233,34 @@ public final class DrillFile {
                 return null;
             }
             return new SteadyState.Http(url, status);
+        }
+
+        SteadyState.Probe prometheus(JsonNode node, String path) {
+            if (!object(node, path, true)) {
+                return null;
+            }
+            unknownKeys(node, path + ".", Set.of("query", "url"));
+            String query = text(node, "query", path + ".query", true);
+            String url = text(node, "url", path + ".url", false);
+            URI uri = null;
+            if (url != null) {
+                uri = httpUrl(url);
+                if (uri == null) {
+                    problem(path + ".url", "'" + url + "' is not an http(s) URL, e.g. http://127.0.0.1:9090");
+                    return null;
+                }
+            }
+            return query == null ? null : new SteadyState.Prometheus(query, uri);
+        }
+
+        static URI httpUrl(String url) {
+            try {
+                URI uri = URI.create(url);
+                return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null
+                        ? uri : null;
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
         }
 
         SteadyState.Probe tcp(JsonNode node, String path) {
@@ -240,15 +307,55 @@ public final class DrillFile {
                 return null;
             }
             type = type.toLowerCase(Locale.ROOT);
-            if (LATER_FAULTS.contains(type)) {
-                problem(path + ".type", "'" + type + "' faults are not yet supported; this version injects kill and stop"
-                        + " (of a process connector's service)");
+            int before = problems.size();
+            Fault fault = switch (type) {
+                case "kill", "stop" -> processSignal(node, path, type);
+                case "ssh-stop" -> {
+                    unknownKeys(node, path + ".", Set.of("type", "connector", "host", "service", "resource"));
+                    String connector = text(node, "connector", path + ".connector", true);
+                    String host = text(node, "host", path + ".host", true);
+                    String service = text(node, "service", path + ".service", true);
+                    String resource = resource(node, path);
+                    yield connector == null || host == null || service == null ? null
+                            : new Fault.SshStop(connector, host, service, resource);
+                }
+                case "scale-to-zero" -> {
+                    unknownKeys(node, path + ".", Set.of("type", "connector", "namespace", "deployment", "resource"));
+                    String connector = text(node, "connector", path + ".connector", true);
+                    String namespace = text(node, "namespace", path + ".namespace", true);
+                    String deployment = text(node, "deployment", path + ".deployment", true);
+                    String resource = resource(node, path);
+                    yield connector == null || namespace == null || deployment == null ? null
+                            : new Fault.ScaleToZero(connector, namespace, deployment, resource);
+                }
+                case "cordon" -> {
+                    unknownKeys(node, path + ".", Set.of("type", "connector", "node", "resource"));
+                    String connector = text(node, "connector", path + ".connector", true);
+                    String nodeName = text(node, "node", path + ".node", true);
+                    String resource = resource(node, path);
+                    yield connector == null || nodeName == null ? null
+                            : new Fault.Cordon(connector, nodeName, resource);
+                }
+                case "alert-storm" -> storm(node, path);
+                default -> {
+                    problem(path + ".type", "'" + type + "' is not a fault type; use one of " + FAULT_TYPES);
+                    yield null;
+                }
+            };
+            return problems.size() > before ? null : fault;
+        }
+
+        String resource(JsonNode node, String path) {
+            String resource = text(node, "resource", path + ".resource", false);
+            if (resource != null && !KEY.matcher(resource).matches()) {
+                problem(path + ".resource", "'" + resource + "' is not a resource key KIND:NAME, e.g. service:demo-shop"
+                        + " (the resource whose incident the drill follows)");
                 return null;
             }
-            if (!type.equals("kill") && !type.equals("stop")) {
-                problem(path + ".type", "'" + type + "' is not a fault type; use kill or stop");
-                return null;
-            }
+            return resource;
+        }
+
+        Fault processSignal(JsonNode node, String path, String type) {
             unknownKeys(node, path + ".", Set.of("type", "connector", "service", "signal"));
             String connector = text(node, "connector", path + ".connector", false);
             if (connector == null) {
@@ -268,13 +375,128 @@ public final class DrillFile {
             return service == null ? null : new Fault.ProcessSignal(type, connector, service, signal);
         }
 
+        Fault storm(JsonNode node, String path) {
+            unknownKeys(node, path + ".", Set.of("type", "alerts", "over", "alert", "resource", "labels", "severity"));
+            JsonNode count = node.get("alerts");
+            Integer alerts = null;
+            if (count == null || count.isNull()) {
+                problem(path + ".alerts", "is missing; write how many alerts to send, e.g. alerts: 200");
+            } else if (!count.canConvertToInt() || !count.isIntegralNumber() && !count.asText().matches("\\d+")
+                    || count.asInt() < 1 || count.asInt() > 100_000) {
+                problem(path + ".alerts", "'" + count.asText() + "' is not a number of alerts from 1 to 100000");
+            } else {
+                alerts = count.asInt();
+            }
+            Duration over = duration(node.get("over"), path + ".over", null);
+            String alert = text(node, "alert", path + ".alert", true);
+            String resource = text(node, "resource", path + ".resource", true);
+            boolean bad = false;
+            if (resource != null) {
+                String bad1 = Fault.AlertStorm.badPlaceholder(resource);
+                if (bad1 != null) {
+                    problem(path + ".resource", "has " + bad1 + "; use {i} (the alert's number) or {i%N}");
+                    bad = true;
+                } else if (!KEY.matcher(resource).matches()) {
+                    problem(path + ".resource", "'" + resource + "' is not a resource key template KIND:NAME,"
+                            + " e.g. host:storm-{i}");
+                    bad = true;
+                } else if (alerts != null && alerts > 1 && !resource.contains("{i")) {
+                    problem(path + ".resource", "'" + resource + "' names one resource for all " + alerts
+                            + " alerts; put {i} in it (e.g. host:storm-{i}) so each alert has its own");
+                    bad = true;
+                }
+            }
+            Map<String, String> labels = labels(node.get("labels"), path + ".labels");
+            if (labels != null) {
+                for (Map.Entry<String, String> label : labels.entrySet()) {
+                    String bad2 = Fault.AlertStorm.badPlaceholder(label.getValue());
+                    if (bad2 != null) {
+                        problem(path + ".labels." + label.getKey(), "has " + bad2 + "; use {i} or {i%N}");
+                        bad = true;
+                    }
+                }
+            }
+            String severity = text(node, "severity", path + ".severity", false);
+            if (alerts == null || over == null || alert == null || resource == null || labels == null || bad) {
+                return null;
+            }
+            return new Fault.AlertStorm(alerts, over, alert, resource, labels,
+                    severity == null ? SyntheticAlert.DEFAULT_SEVERITY : severity);
+        }
+
+        /** A mapping of label names to values; empty when absent, null when wrong. */
+        Map<String, String> labels(JsonNode node, String path) {
+            Map<String, String> labels = new LinkedHashMap<>();
+            if (node == null || node.isNull()) {
+                return labels;
+            }
+            if (!node.isObject()) {
+                problem(path, "must be a mapping of label names to values, e.g. {zone: zone-1}");
+                return null;
+            }
+            boolean ok = true;
+            for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext(); ) {
+                Map.Entry<String, JsonNode> field = fields.next();
+                if (!field.getValue().isValueNode() || field.getValue().isNull()) {
+                    problem(path + "." + field.getKey(), "must be a single value");
+                    ok = false;
+                } else {
+                    labels.put(field.getKey(), field.getValue().asText());
+                }
+            }
+            return ok ? labels : null;
+        }
+
+        SyntheticAlert alert(JsonNode node) {
+            String path = "alert";
+            if (!object(node, path, true)) {
+                return null;
+            }
+            unknownKeys(node, path + ".", Set.of("name", "labels", "severity"));
+            String name = text(node, "name", path + ".name", true);
+            Map<String, String> labels = labels(node.get("labels"), path + ".labels");
+            String severity = text(node, "severity", path + ".severity", false);
+            return name == null || labels == null ? null : new SyntheticAlert(name, labels, severity);
+        }
+
+        Abort abort(JsonNode node) {
+            String path = "abort";
+            if (node == null || node.isNull()) {
+                return Abort.NONE;
+            }
+            if (!object(node, path, true)) {
+                return null;
+            }
+            unknownKeys(node, path + ".", Set.of("onGuardrail", "probe"));
+            boolean onGuardrail = false;
+            JsonNode flag = node.get("onGuardrail");
+            if (flag != null && !flag.isNull()) {
+                if (flag.isBoolean() || flag.asText().equals("true") || flag.asText().equals("false")) {
+                    onGuardrail = flag.asBoolean() || flag.asText().equals("true");
+                } else {
+                    problem(path + ".onGuardrail", "'" + flag.asText() + "' is not true or false");
+                    return null;
+                }
+            }
+            SteadyState probe = node.has("probe") ? probeSection(node.get("probe"), path + ".probe") : null;
+            if (node.has("probe") && probe == null) {
+                return null;
+            }
+            if (!onGuardrail && probe == null) {
+                problem(path, "names no condition; write onGuardrail: true and/or probe: {http: URL} (or remove abort)");
+                return null;
+            }
+            return new Abort(onGuardrail, probe);
+        }
+
         Expectation expect(JsonNode node) {
             String path = "expect";
             if (!object(node, path, true)) {
                 return null;
             }
-            unknownKeys(node, path + ".", Set.of("rule", "action", "target"));
+            unknownKeys(node, path + ".", Set.of("rule", "action", "target", "guardrail"));
             String rule = text(node, "rule", path + ".rule", false);
+            String guardrail = text(node, "guardrail", path + ".guardrail", false);
             String actionText = text(node, "action", path + ".action", false);
             String target = text(node, "target", path + ".target", false);
             ActionType action = null;
@@ -299,7 +521,7 @@ public final class DrillFile {
                 problem(path, "needs a rule (its name) and/or an action (its type, e.g. restart_service)");
                 bad = true;
             }
-            return bad ? null : new Expectation(rule, action, target);
+            return bad ? null : new Expectation(rule, action, target, guardrail);
         }
 
         Undo undo(JsonNode node) {

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The result of one drill run, as {@code reflex drill run --json} prints it. Durations are in
@@ -17,7 +19,11 @@ import java.util.List;
  * @param expected    the expectation, as written
  * @param actualRules the rules that fired for the incident
  * @param actualActions the incident's actions and how they ended
- * @param undone      whether the drill undid its fault (it was not healed by the timeout)
+ * @param undone      whether the drill undid its fault (it was not healed by the timeout, or the drill aborted)
+ * @param mode        {@code live} or {@code dry-run} (a dry run measures no recovery and grades no SLO)
+ * @param aborted     whether an abort condition stopped the drill; {@code abortReason} says which
+ * @param guardrails  every guardrail decision seen on the drill's actions, as {@code guardrail DECISION: reason}
+ * @param storm       what an alert storm caused; null when the fault is not a storm
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DrillReport(
@@ -36,11 +42,45 @@ public record DrillReport(
         String reason,
         boolean undone,
         String undo,
-        Instant finishedAt) {
+        Instant finishedAt,
+        String mode,
+        boolean aborted,
+        String abortReason,
+        List<String> guardrails,
+        StormCounts storm) {
 
     public DrillReport {
         actualRules = actualRules == null ? List.of() : List.copyOf(actualRules);
         actualActions = actualActions == null ? List.of() : List.copyOf(actualActions);
+        guardrails = guardrails == null ? List.of() : List.copyOf(guardrails);
+        mode = mode == null ? DrillMode.LIVE.word() : mode;
+    }
+
+    /** A live report that did not abort and saw no guardrail (the first slice's shape). */
+    public DrillReport(String drill, String id, String fault, String resource, Instant injectedAt, PhaseMillis phases,
+            Long sloMs, String expected, List<String> actualRules, List<String> actualActions, String incidentId,
+            boolean passed, String reason, boolean undone, String undo, Instant finishedAt) {
+        this(drill, id, fault, resource, injectedAt, phases, sloMs, expected, actualRules, actualActions, incidentId,
+                passed, reason, undone, undo, finishedAt, DrillMode.LIVE.word(), false, null, List.of(), null);
+    }
+
+    /**
+     * What an alert storm's dry run caused.
+     *
+     * @param incidents      rehearsal incidents opened for the drill
+     * @param actionsDecided actions the rules decided for it
+     * @param wouldRun       of those, the ones the guardrails would have let run
+     * @param byGuardrail    per guardrail, how many of its actions it held, refused and escalated
+     */
+    public record StormCounts(int alertsSent, int incidents, int actionsDecided, int wouldRun,
+            Map<String, GuardrailCounts> byGuardrail) {
+        public StormCounts {
+            byGuardrail = byGuardrail == null ? Map.of() : Map.copyOf(new TreeMap<>(byGuardrail));
+        }
+    }
+
+    /** How many of a drill's actions one guardrail held, refused and escalated. */
+    public record GuardrailCounts(int held, int refused, int escalated) {
     }
 
     /** The four phases in milliseconds, each null when it did not happen. */
@@ -63,21 +103,40 @@ public record DrillReport(
     /** For people: a few aligned lines. */
     public String readable() {
         StringBuilder out = new StringBuilder();
-        out.append(passed ? "PASS " : "FAIL ").append(drill).append("  (").append(id).append(")\n");
+        out.append(passed ? "PASS " : "FAIL ").append(drill).append("  (").append(id).append(", ").append(mode)
+                .append(")\n");
         out.append("  fault      ").append(fault).append(injectedAt == null ? " (not injected)" : " at " + injectedAt)
                 .append('\n');
         if (phases != null) {
             out.append("  detect     ").append(ms(phases.detectMs())).append('\n');
             out.append("  decide     ").append(ms(phases.decideMs())).append('\n');
             out.append("  act        ").append(ms(phases.actMs())).append('\n');
-            out.append("  recover    ").append(ms(phases.recoverMs()))
-                    .append(sloMs == null ? "" : "  (SLO " + ms(sloMs) + ")").append('\n');
+            if (DrillMode.DRY_RUN.word().equals(mode)) {
+                out.append("  recover    not measured in a dry run (SLO not graded)\n");
+            } else {
+                out.append("  recover    ").append(ms(phases.recoverMs()))
+                        .append(sloMs == null ? "" : "  (SLO " + ms(sloMs) + ")").append('\n');
+            }
         }
         out.append("  expected   ").append(expected).append('\n');
         out.append("  rules      ").append(actualRules.isEmpty() ? "none fired" : String.join(", ", actualRules)).append('\n');
         out.append("  actions    ").append(actualActions.isEmpty() ? "none" : String.join("; ", actualActions)).append('\n');
         if (incidentId != null) {
             out.append("  incident   ").append(incidentId).append('\n');
+        }
+        if (storm != null) {
+            out.append("  storm      ").append(storm.alertsSent()).append(" alerts sent, ").append(storm.incidents())
+                    .append(" incidents, ").append(storm.actionsDecided()).append(" actions decided, ")
+                    .append(storm.wouldRun()).append(" would run\n");
+            storm.byGuardrail().forEach((name, c) -> out.append("  guardrail  ").append(name).append(": held ")
+                    .append(c.held()).append(", refused ").append(c.refused()).append(", escalated ")
+                    .append(c.escalated()).append('\n'));
+        }
+        for (String line : guardrails) {
+            out.append("  guarded    ").append(line).append('\n');
+        }
+        if (aborted) {
+            out.append("  aborted    ").append(abortReason).append('\n');
         }
         if (undo != null) {
             out.append("  undo       ").append(undo).append('\n');

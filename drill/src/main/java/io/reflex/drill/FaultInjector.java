@@ -2,7 +2,7 @@ package io.reflex.drill;
 
 import java.time.Instant;
 
-/** Injects a drill's fault. One implementation per kind of fault the runner can inject. */
+/** Injects a fault the drill causes itself (a process kill or stop); faults through connectors are actions. */
 public interface FaultInjector {
 
     /** What was done and when. */

@@ -1,5 +1,6 @@
 package io.reflex.drill;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -20,7 +21,7 @@ public record SteadyState(Probe probe, Duration interval, Duration timeout) {
     }
 
     /** The kinds of steady-state probe a drill file can name. */
-    public sealed interface Probe permits Http, Tcp, Command {
+    public sealed interface Probe permits Http, Tcp, Command, Prometheus {
         /** For logs and reports, e.g. {@code GET http://127.0.0.1:8081/health -> 200}. */
         String describe();
     }
@@ -51,5 +52,33 @@ public record SteadyState(Probe probe, Duration interval, Duration timeout) {
         public String describe() {
             return "command " + String.join(" ", argv);
         }
+    }
+
+    /**
+     * Healthy when the PromQL instant query returns at least one sample and every value is
+     * non-zero (e.g. {@code up{job="shop"}}, or {@code sum(rate(errors[1m])) < 1}).
+     *
+     * @param url the Prometheus base URL ({@code http://127.0.0.1:9090}); null: the runner's
+     *            setting ({@link DrillContext#prometheusUrl()})
+     */
+    public record Prometheus(String query, URI url) implements Probe {
+        public Prometheus {
+            Objects.requireNonNull(query, "query");
+        }
+
+        /** The same probe asking {@code fallback} when it names no URL of its own. */
+        public Prometheus orUrl(URI fallback) {
+            return url != null ? this : new Prometheus(query, fallback);
+        }
+
+        @Override
+        public String describe() {
+            return "prometheus " + query + (url == null ? "" : " at " + url);
+        }
+    }
+
+    /** The same steady state with another probe. */
+    public SteadyState withProbe(Probe other) {
+        return new SteadyState(other, interval, timeout);
     }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.reflex.model.Json;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class DrillReportTest {
@@ -30,9 +31,43 @@ class DrillReportTest {
 
     @Test
     void theReadableFormShowsEachPhaseAndWhy() {
-        assertThat(failed.readable()).startsWith("FAIL kill-demo-shop  (drill-kill-demo-shop-20261126T100000Z)\n")
+        assertThat(failed.readable()).startsWith("FAIL kill-demo-shop  (drill-kill-demo-shop-20261126T100000Z, live)\n")
                 .contains("  detect     1.5s\n").contains("  decide     -\n").contains("  recover    -  (SLO 30.0s)\n")
                 .contains("  rules      none fired\n").contains("  undo       restarted service:demo-shop")
                 .endsWith("  failed: the expected rule did not fire\n");
+    }
+
+    private final DrillReport storm = new DrillReport("storm", "drill-storm-20261126T100000Z",
+            "alert-storm of 200 HostDown alerts over 1m0.0s on host:storm-{i}", "host:storm-{i}",
+            Instant.parse("2026-11-26T10:00:00Z"), new DrillReport.PhaseMillis(300L, 20L, 15L, null), null,
+            "rule \"isolate host\", isolate_host, guardrail blastRadius holds or refuses some", List.of("isolate host"),
+            List.of(), "inc-1", true, "rehearsed", false, null, Instant.parse("2026-11-26T10:01:30Z"), "dry-run", false,
+            null, List.of("blastRadius HOLD: held isolate_host: 3 of 10 in zone-1"),
+            new DrillReport.StormCounts(200, 200, 200, 20, Map.of("blastRadius",
+                    new DrillReport.GuardrailCounts(180, 0, 0))));
+
+    @Test
+    void aDryRunStormReportKeepsItsCountsAndSaysTheSloIsNotGraded() throws Exception {
+        JsonNode json = Json.MAPPER.readTree(Json.MAPPER.writeValueAsString(storm));
+        assertThat(json.path("mode").asText()).isEqualTo("dry-run");
+        assertThat(json.path("storm").path("byGuardrail").path("blastRadius").path("held").asInt()).isEqualTo(180);
+        assertThat(json.has("sloMs")).isFalse();
+        assertThat(Json.MAPPER.readValue(json.toString(), DrillReport.class)).isEqualTo(storm);
+        assertThat(storm.readable()).startsWith("PASS storm  (drill-storm-20261126T100000Z, dry-run)\n")
+                .contains("  recover    not measured in a dry run (SLO not graded)\n")
+                .contains("  storm      200 alerts sent, 200 incidents, 200 actions decided, 20 would run\n")
+                .contains("  guardrail  blastRadius: held 180, refused 0, escalated 0\n")
+                .contains("  guarded    blastRadius HOLD: held isolate_host: 3 of 10 in zone-1\n");
+    }
+
+    @Test
+    void aReportWrittenBeforeModesReadsAsLive() throws Exception {
+        String old = "{\"drill\":\"k\",\"id\":\"drill-k-1\",\"fault\":\"kill\",\"resource\":\"service:s\","
+                + "\"passed\":true,\"reason\":\"ok\",\"undone\":false}";
+        DrillReport report = Json.MAPPER.readValue(old, DrillReport.class);
+        assertThat(report.mode()).isEqualTo("live");
+        assertThat(report.aborted()).isFalse();
+        assertThat(report.guardrails()).isEmpty();
+        assertThat(report.storm()).isNull();
     }
 }

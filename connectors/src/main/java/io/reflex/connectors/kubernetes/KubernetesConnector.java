@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Acts on a Kubernetes cluster through the fabric8 client: rollout restart, scale, stop and
- * start of deployments; cordon, drain and isolation of nodes; isolation of pods with a
+ * start of deployments; cordon, uncordon, drain and isolation of nodes; isolation of pods with a
  * deny-all NetworkPolicy.
  *
  * <p>Targets: {@code deployment:NAME} or {@code deployment:NAMESPACE/NAME}, {@code pod:…} likewise,
@@ -118,6 +118,7 @@ public final class KubernetesConnector implements Connector {
                 case STOP_SERVICE -> stop(plan, action);
                 case START_SERVICE -> start(plan, action);
                 case CORDON_NODE -> cordon(plan.target);
+                case UNCORDON_NODE -> uncordon(plan.target);
                 case DRAIN_NODE -> drain(plan.target);
                 case ISOLATE_HOST -> plan.target.kind() == KubeTarget.Kind.NODE
                         ? isolateNode(plan.target) : isolatePod(plan.target, action);
@@ -148,6 +149,7 @@ public final class KubernetesConnector implements Connector {
             result = switch (action.type()) {
                 case RESTART_SERVICE, SCALE, STOP_SERVICE, START_SERVICE -> reconcileDeployment(plan, action, startedAt);
                 case CORDON_NODE, DRAIN_NODE -> reconcileNode(plan, action);
+                case UNCORDON_NODE -> reconcileUncordoned(target);
                 case ISOLATE_HOST -> target.kind() == KubeTarget.Kind.NODE
                         ? reconcileIsolatedNode(target) : reconcileIsolatedPod(target, action);
                 default -> throw new IllegalStateException("plan() accepted " + action.type());
@@ -178,6 +180,7 @@ public final class KubernetesConnector implements Connector {
                 case STOP_SERVICE -> "stop (scale to 0)";
                 case START_SERVICE -> "start (scale back)";
                 case CORDON_NODE -> "cordon";
+                case UNCORDON_NODE -> "uncordon";
                 case DRAIN_NODE -> "drain";
                 case ISOLATE_HOST -> "isolate";
                 default -> type.wireName();
@@ -197,11 +200,11 @@ public final class KubernetesConnector implements Connector {
     private Plan plan(Action action) throws Refusal {
         final Set<KubeTarget.Kind> kinds = switch (action.type()) {
             case RESTART_SERVICE, SCALE, STOP_SERVICE, START_SERVICE -> Set.of(KubeTarget.Kind.DEPLOYMENT);
-            case CORDON_NODE, DRAIN_NODE -> Set.of(KubeTarget.Kind.NODE);
+            case CORDON_NODE, UNCORDON_NODE, DRAIN_NODE -> Set.of(KubeTarget.Kind.NODE);
             case ISOLATE_HOST -> Set.of(KubeTarget.Kind.POD, KubeTarget.Kind.NODE);
             default -> throw new Refusal("the kubernetes connector does not do " + action.type().wireName()
                     + "; it does restart_service, scale, stop_service, start_service (deployment), cordon_node,"
-                    + " drain_node (node) and isolate_host (pod or node)");
+                    + " uncordon_node, drain_node (node) and isolate_host (pod or node)");
         };
         final String kindText = action.target().kind();
         final KubeTarget.Kind kind = KubeTarget.Kind.of(kindText);
@@ -436,6 +439,22 @@ public final class KubernetesConnector implements Connector {
         return Outcome.succeeded("cordoned " + t.describe() + ": no new pods are scheduled on it");
     }
 
+    /** Undoes a cordon (a drill's cordon fault, or a person's): the node takes new pods again. */
+    private Outcome uncordon(KubeTarget t) {
+        final Node node = client.nodes().withName(t.name()).get();
+        if (node == null) {
+            return notFound(t);
+        }
+        if (!unschedulable(node)) {
+            return Outcome.succeeded(t.describe() + " is already schedulable (not cordoned)");
+        }
+        final ObjectNode patch = Json.MAPPER.createObjectNode();
+        // A merge patch with null removes the field, as kubectl uncordon leaves it.
+        patch.putObject("spec").putNull("unschedulable");
+        client.nodes().withName(t.name()).patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
+        return Outcome.succeeded("uncordoned " + t.describe() + ": new pods can be scheduled on it again");
+    }
+
     private Outcome drain(KubeTarget t) {
         final Node node = client.nodes().withName(t.name()).get();
         if (node == null) {
@@ -651,6 +670,16 @@ public final class KubernetesConnector implements Connector {
                 : Reconciliation.notApplied(t.describe() + " is cordoned but still runs " + String.join(", ", left));
     }
 
+    private Reconciliation reconcileUncordoned(KubeTarget t) {
+        final Node node = client.nodes().withName(t.name()).get();
+        if (node == null) {
+            return Reconciliation.unknown(t.describe() + " not found; check by hand");
+        }
+        return unschedulable(node)
+                ? Reconciliation.notApplied(t.describe() + " is still cordoned (unschedulable)")
+                : Reconciliation.applied(t.describe() + " is schedulable");
+    }
+
     private Reconciliation reconcileIsolatedNode(KubeTarget t) {
         final Node node = client.nodes().withName(t.name()).get();
         if (node == null) {
@@ -812,7 +841,7 @@ public final class KubernetesConnector implements Connector {
     private static String rbacFor(Plan plan) {
         return switch (plan.type()) {
             case RESTART_SERVICE, SCALE, STOP_SERVICE, START_SERVICE -> "get, patch on deployments (apps)";
-            case CORDON_NODE -> "get, patch on nodes";
+            case CORDON_NODE, UNCORDON_NODE -> "get, patch on nodes";
             case DRAIN_NODE -> "get, patch on nodes; list pods in all namespaces; create on pods/eviction";
             default -> plan.target().kind() == KubeTarget.Kind.NODE ? "get, patch on nodes"
                     : "get, patch on pods; get, create on networkpolicies (networking.k8s.io)";

@@ -298,6 +298,29 @@ class KubernetesConnectorIT {
     }
 
     @Test
+    void uncordonUndoesACordonAndReconcileTellsWhetherTheNodeIsSchedulable() throws Exception {
+        createNode("worker-1");
+        final Action cordon = action(ActionType.CORDON_NODE, "node", "worker-1", Map.of());
+        final Action uncordon = action(ActionType.UNCORDON_NODE, "node", "worker-1", Map.of());
+        assertThat(connector.execute(cordon).status()).isEqualTo(ActionStatus.SUCCEEDED);
+        assertThat(connector.reconcile(uncordon, NOW).state()).isEqualTo(Reconciliation.State.NOT_APPLIED);
+
+        final Outcome outcome = connector.execute(uncordon);
+
+        assertThat(outcome.status()).isEqualTo(ActionStatus.SUCCEEDED);
+        assertThat(outcome.detail()).isEqualTo("uncordoned node worker-1: new pods can be scheduled on it again");
+        assertThat(client.nodes().withName("worker-1").get().getSpec().getUnschedulable()).isNotEqualTo(Boolean.TRUE);
+        assertThat(connector.reconcile(uncordon, NOW).state()).isEqualTo(Reconciliation.State.APPLIED);
+        assertThat(connector.reconcile(cordon, NOW).state()).isEqualTo(Reconciliation.State.NOT_APPLIED);
+        // Again: nothing to do, and it says so.
+        assertThat(connector.execute(uncordon).detail()).isEqualTo("node worker-1 is already schedulable (not cordoned)");
+        assertThat(connector.execute(action(ActionType.UNCORDON_NODE, "node", "worker-9", Map.of())).status())
+                .isNotEqualTo(ActionStatus.SUCCEEDED);
+        assertThat(connector.execute(action(ActionType.UNCORDON_NODE, "deployment", "cart", Map.of())).detail())
+                .contains("uncordon_node acts on node, not on target kind 'deployment'");
+    }
+
+    @Test
     void drainCordonsAndEvictsEveryPodButDaemonSetPods() throws Exception {
         createNode("worker-1");
         createNode("worker-2");

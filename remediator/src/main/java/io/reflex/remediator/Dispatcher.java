@@ -11,6 +11,8 @@ import io.reflex.model.ActionResult;
 import io.reflex.model.ActionStatus;
 import io.reflex.model.TimelineEntry;
 import io.reflex.model.TimelineKind;
+import io.reflex.remediator.guard.Rehearsals;
+import io.reflex.remediator.guard.Verdict;
 import io.reflex.remediator.rollout.RolloutListener;
 import java.time.Clock;
 import java.time.Duration;
@@ -39,6 +41,10 @@ import org.slf4j.MDC;
  * execution with a timeout, retries with backoff, and reconciliation of an action a previous
  * process started but never finished. Every step that decides something is reported as a result
  * and a timeline entry. Knows nothing of Kafka: what it reports goes to a {@link Reporter}.
+ *
+ * <p>A DRY_RUN action with the label {@code drillId} is a drill's rehearsal: judged by that
+ * drill's {@link Rehearsals} (never by the gate, never by a connector, never waiting), it ends
+ * SKIPPED with what would have happened. Other DRY_RUN and SHADOW actions end SKIPPED unjudged.
  *
  * <p>Non-blocking for its caller: each step runs as a task on the worker executor, and waits
  * (a hold, a backoff, an open breaker) are timers on the {@link Scheduler}, so a held action
@@ -129,6 +135,8 @@ final class Dispatcher {
     /** Null: {@code rotate_patch} goes to its target's connector like any action. */
     private final Rollouts rollouts;
     private final ApprovalBook approvals;
+    /** Judges drills' dry runs; null: they end SKIPPED unjudged like any dry run. */
+    private final Rehearsals rehearsals;
     /** Parked for approval here; the approvals view learns of them once it reads them back. */
     private final Set<String> requested = ConcurrentHashMap.newKeySet();
     /** Finished here; the ledger learns of them only once the observer reads them back. */
@@ -148,6 +156,15 @@ final class Dispatcher {
     Dispatcher(Function<String, Optional<Connector>> connectors, Set<String> connectorNames, Reporter reporter,
             Clock clock, RemediatorMetrics metrics, ActionGate gate, ActionLedger ledger, RemediatorConfig config,
             Executor workers, Scheduler scheduler, Rollouts rollouts, ApprovalBook approvals) {
+        this(connectors, connectorNames, reporter, clock, metrics, gate, ledger, config, workers, scheduler, rollouts,
+                approvals, null);
+    }
+
+    /** @param rehearsals judges drills' dry runs (DRY_RUN with label drillId); null leaves them unjudged */
+    Dispatcher(Function<String, Optional<Connector>> connectors, Set<String> connectorNames, Reporter reporter,
+            Clock clock, RemediatorMetrics metrics, ActionGate gate, ActionLedger ledger, RemediatorConfig config,
+            Executor workers, Scheduler scheduler, Rollouts rollouts, ApprovalBook approvals, Rehearsals rehearsals) {
+        this.rehearsals = rehearsals;
         this.rollouts = rollouts;
         this.approvals = approvals;
         this.connectors = connectors;
@@ -225,8 +242,15 @@ final class Dispatcher {
         /** The decision on its approval, for an action that needed one; null otherwise. */
         private final Approval decision;
 
+        /** The drill that caused the action (its label), or null. */
+        private final String drillId;
+        /** Whether it is a drill's rehearsal, judged by the rehearsal guardrails. */
+        private final boolean rehearsal;
+
         private Job(Action action, Approval decision) {
             this.action = action;
+            this.drillId = action.label(Rehearsals.DRILL_ID);
+            this.rehearsal = rehearsals != null && Rehearsals.drillOf(action) != null;
             this.decision = decision;
             this.what = action.type().wireName() + " " + action.target().key();
         }
@@ -295,6 +319,9 @@ final class Dispatcher {
         private void inContext(Runnable step) {
             MDC.put("incidentId", action.incidentId());
             MDC.put("actionId", action.id());
+            if (drillId != null) {
+                MDC.put("drillId", drillId);
+            }
             try {
                 if (!enter()) {
                     abandon("cancelled");
@@ -307,6 +334,7 @@ final class Dispatcher {
             } finally {
                 MDC.remove("incidentId");
                 MDC.remove("actionId");
+                MDC.remove("drillId");
             }
         }
 
@@ -465,6 +493,10 @@ final class Dispatcher {
                 }
                 return;
             }
+            if (rehearsal) {
+                rehearse();
+                return;
+            }
             if (action.mode() != ActionMode.EXECUTE) {
                 terminal(ActionStatus.SKIPPED, 1, null, action.mode() + ": would " + what + " through "
                         + action.target().connector() + "; nothing was done");
@@ -540,6 +572,40 @@ final class Dispatcher {
                             + decision.reason() + "; nothing was done");
                 }
             }
+        }
+
+        /**
+         * A drill's dry run: what the guardrails would do in the drill's rehearsal ledger, said at
+         * once; the connector is never called and nothing waits (a hold ends it too).
+         */
+        private void rehearse() {
+            String connector = action.target().connector();
+            Verdict verdict;
+            try {
+                verdict = rehearsals.check(action);
+            } catch (RuntimeException e) {
+                log.error("Drill {}: the rehearsal guardrails failed to judge {}", drillId, what, e);
+                terminal(ActionStatus.SKIPPED, 1, null, "dry run: the guardrails could not judge it (" + e
+                        + "); nothing was done");
+                return;
+            }
+            if (verdict.allowed()) {
+                log.info("Drill {}: dry run of {} allowed by the guardrails in its rehearsal", drillId, what);
+                terminal(ActionStatus.SKIPPED, 1, null, "dry run: would " + what + " through " + connector
+                        + "; guardrails allow it; nothing was done");
+                return;
+            }
+            String guardrail = verdict.guardrail();
+            String would = switch (verdict.decision()) {
+                case HOLD -> "would be held by ";
+                case REFUSE -> "would be refused by ";
+                case ESCALATE -> "would be escalated by ";
+                default -> "would be run dry by ";
+            };
+            timeline(TimelineKind.GUARDRAIL, "drill " + drillId + ": " + what + " " + would + guardrail + ": "
+                    + verdict.reason(), Map.of("guardrail", guardrail, "decision", verdict.decision().name()));
+            log.info("Drill {}: dry run of {} {}{}: {}", drillId, what, would, guardrail, verdict.reason());
+            terminal(ActionStatus.SKIPPED, 1, null, "dry run: " + would + guardrail + ": " + verdict.reason());
         }
 
         private void hold(String key, String reason, Instant retryAt) {
@@ -740,6 +806,10 @@ final class Dispatcher {
         private void timeline(TimelineKind kind, String summary, Map<String, String> refs) {
             Map<String, String> all = new java.util.HashMap<>(refs);
             all.put("actionId", action.id());
+            if (drillId != null) {
+                // Everything a drill causes carries its id, so the console tells it from real work.
+                all.put(Rehearsals.DRILL_ID, drillId);
+            }
             CompletableFuture<Void> write = reporter.timeline(
                     new TimelineEntry(action.incidentId(), clock.instant(), kind, summary, all));
             synchronized (this) {
@@ -756,8 +826,13 @@ final class Dispatcher {
             timeline(TimelineKind.ACTION_RESULT, what + " " + status + ": " + detail,
                     Map.of("status", status.name(), "connector", action.target().connector()));
             finished.add(action.id());
-            metrics.finished(action.type().wireName(), status);
-            log.info("Action {} {}: {}", what, status, detail);
+            if (rehearsal) {
+                metrics.rehearsed(action.type().wireName());
+                log.info("Drill {}: action {} {}: {}", drillId, what, status, detail);
+            } else {
+                metrics.finished(action.type().wireName(), status);
+                log.info("Action {} {}: {}", what, status, detail);
+            }
             List<CompletableFuture<Void>> all;
             synchronized (this) {
                 writes.add(result);

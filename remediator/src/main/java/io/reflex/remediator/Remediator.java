@@ -11,6 +11,7 @@ import io.reflex.model.TimelineEntry;
 import io.reflex.model.Topics;
 import io.reflex.remediator.guard.ActivityLog;
 import io.reflex.remediator.guard.Guardrails;
+import io.reflex.remediator.guard.Rehearsals;
 import io.reflex.remediator.guard.KillSwitch;
 import io.reflex.remediator.guard.Silence;
 import io.reflex.remediator.rollout.PatchRollout;
@@ -252,7 +253,8 @@ public final class Remediator implements AutoCloseable {
             }
         };
         this.dispatcher = new Dispatcher(connectors::get, connectors.names(), new KafkaReporter(), clock, metrics,
-                gate, observer, config, workers, new VertxScheduler(vertx, clock), rollouts, book);
+                gate, observer, config, workers, new VertxScheduler(vertx, clock), rollouts, book,
+                new Rehearsals(config.guardrails(), clock));
     }
 
     /** Starts the observer, then consumes actions on a thread of its own. */

@@ -11,6 +11,7 @@ import java.util.function.IntSupplier;
 final class RemediatorMetrics {
     private final Counter actions;
     private final Counter retries;
+    private final Counter rehearsals;
     final AtomicInteger running = new AtomicInteger();
     final AtomicInteger held = new AtomicInteger();
     private volatile IntSupplier queued = () -> 0;
@@ -24,6 +25,12 @@ final class RemediatorMetrics {
         retries = Counter.builder()
                 .name("reflex_remediator_retries_total")
                 .help("Attempts that failed with a retriable failure and were retried, by action type")
+                .labelNames("type")
+                .register(registry);
+        rehearsals = Counter.builder()
+                .name("reflex_remediator_rehearsals_total")
+                .help("Drills' dry runs judged by the rehearsal guardrails (never executed, not in"
+                        + " reflex_remediator_actions_total), by action type")
                 .labelNames("type")
                 .register(registry);
         GaugeWithCallback.builder()
@@ -45,6 +52,10 @@ final class RemediatorMetrics {
 
     void finished(String type, ActionStatus status) {
         actions.labelValues(type, status.name()).inc();
+    }
+
+    void rehearsed(String type) {
+        rehearsals.labelValues(type).inc();
     }
 
     void retried(String type) {

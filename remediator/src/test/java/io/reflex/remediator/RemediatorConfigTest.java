@@ -59,7 +59,7 @@ class RemediatorConfigTest {
         assertThat(config.validate()).containsExactlyInAnyOrder(
                 "remediator.maxConcurrent must be at least 1, got 0",
                 "remediator.timeouts.restart_servce: unknown action type; known: restart_service, stop_service,"
-                        + " start_service, scale, isolate_host, cordon_node, drain_node, rotate_patch, run_playbook,"
+                        + " start_service, scale, isolate_host, cordon_node, drain_node, uncordon_node, rotate_patch, run_playbook,"
                         + " run_script, notify, escalate",
                 "remediator.timeouts.scale must be a positive duration, got PT0S",
                 "remediator.retries.maxAttempts must be at least 1, got 0",

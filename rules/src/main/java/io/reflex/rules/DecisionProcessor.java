@@ -7,6 +7,7 @@ import io.reflex.model.ActionType;
 import io.reflex.model.AlertEvent;
 import io.reflex.model.Incident;
 import io.reflex.model.IncidentStatus;
+import io.reflex.model.Ids;
 import io.reflex.model.RuleRef;
 import io.reflex.model.RulesetVersion;
 import io.reflex.model.Target;
@@ -21,6 +22,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,6 +62,11 @@ import org.slf4j.LoggerFactory;
  * {@link RulesConfig#verifyWithin()}. In time, the timeline says VERIFIED; too late, the
  * incident is ESCALATED to a person. What is being watched is in a logged store, checked on
  * each record and each tick, so a restart keeps watching.
+ *
+ * <p>An alert with a {@code drillId} is a rehearsal: it opens or joins an incident of that drill
+ * only (its key and id name the drill, it lives in the same stores so a restart keeps it), its
+ * facts go to a lane of that drill running the active version, never to the active or shadow
+ * session, and its actions are DRY_RUN with the label {@code drillId}; nothing verifies them.
  */
 final class DecisionProcessor implements Processor<String, Object, String, Object> {
     private static final Logger LOG = LoggerFactory.getLogger(DecisionProcessor.class);
@@ -70,20 +77,39 @@ final class DecisionProcessor implements Processor<String, Object, String, Objec
     static final String LABEL_REF_PREFIX = "label.";
     /** How often seen alert ids older than the retention are purged. */
     static final Duration PURGE_INTERVAL = Duration.ofMinutes(1);
+    /** Drill lanes a task keeps at most: a further drill closes the one used least recently. */
+    static final int MAX_DRILL_LANES = 8;
+    /** A drill lane without a record for this long is closed (its drill is over, or stalled). */
+    static final Duration DRILL_LANE_IDLE = Duration.ofMinutes(10);
+    /** The label (on actions) and the ref (on timeline entries) naming the drill that caused them. */
+    static final String DRILL_ID = "drillId";
+    /** Marks the incident key of a drill's incident: {@code <resource>|<alert name>|drill=<drill id>}. */
+    static final String DRILL_KEY_MARK = "|drill=";
 
     /**
      * A session and the version it decides with.
      *
-     * @param beside whether it runs in shadow beside the active session
+     * @param beside  whether it runs beside the active session (a shadow, or a drill's lane): its
+     *                throttles are its own and are not stored
+     * @param drillId the drill whose rehearsal it decides, or null for the active and shadow lanes
      */
-    private record Lane(Ruleset ruleset, RuleSession session, boolean beside) {
+    private record Lane(Ruleset ruleset, RuleSession session, boolean beside, String drillId) {
         /** Whether its actions are only recorded: a shadow beside the active one, or a shadow-flagged active version. */
         boolean shadowMode() {
-            return beside || ruleset.shadow();
+            return drillId == null && (beside || ruleset.shadow());
+        }
+
+        boolean drill() {
+            return drillId != null;
+        }
+
+        ActionMode mode() {
+            return drill() ? ActionMode.DRY_RUN : shadowMode() ? ActionMode.SHADOW : ActionMode.EXECUTE;
         }
 
         String describe() {
-            return (shadowMode() ? "shadow " : "") + "ruleset v" + ruleset.version();
+            return (drill() ? "drill " + drillId + " " : shadowMode() ? "shadow " : "") + "ruleset v"
+                    + ruleset.version();
         }
     }
 
@@ -114,6 +140,10 @@ final class DecisionProcessor implements Processor<String, Object, String, Objec
     /** A version that did not compile here, so it is not tried again on every record. */
     private RulesetVersion refused;
     private RulesetVersion refusedShadow;
+    /** The lane of each drill rehearsing here, least recently used first. */
+    private final LinkedHashMap<String, Lane> drills = new LinkedHashMap<>(16, 0.75f, true);
+    /** When each drill lane last got a record, to close it once idle. */
+    private final Map<String, Instant> drillUsed = new HashMap<>();
     private final List<Cancellable> schedules = new ArrayList<>();
 
     /** A processor that decides with the ruleset alone (no versions shared with other tasks). */
@@ -174,7 +204,61 @@ final class DecisionProcessor implements Processor<String, Object, String, Objec
         if (!beside) {
             session.trackInsertedThrottles();
         }
-        return new Lane(ruleset, session, beside);
+        return new Lane(ruleset, session, beside, null);
+    }
+
+    /**
+     * The lane of a drill, opened with the active version on its first alert. At most
+     * {@link #MAX_DRILL_LANES} are open: a further one closes the one used least recently.
+     */
+    private Lane drillLane(String drillId) {
+        Lane lane = drills.get(drillId);
+        if (lane == null) {
+            if (drills.size() >= MAX_DRILL_LANES) {
+                Iterator<Map.Entry<String, Lane>> eldest = drills.entrySet().iterator();
+                Map.Entry<String, Lane> evicted = eldest.next();
+                eldest.remove();
+                closeDrillLane(evicted.getKey(), evicted.getValue(), MAX_DRILL_LANES
+                        + " drill lanes are open at most per task and it was used least recently");
+            }
+            lane = new Lane(active.ruleset(), new RuleSession(active.ruleset().base()), true, drillId);
+            drills.put(drillId, lane);
+            LOG.info("task {}: drill {} rehearses in a lane of its own with ruleset v{} ({} drill lanes open)",
+                    context.taskId(), drillId, active.ruleset().version(), drills.size());
+        }
+        drillUsed.put(drillId, clock.instant());
+        return lane;
+    }
+
+    private void closeDrillLane(String drillId, Lane lane, String why) {
+        drillUsed.remove(drillId);
+        lane.session().close();
+        LOG.info("task {}: drill {}: lane closed ({}); its rehearsal facts are gone, its incidents stay open."
+                + " A later alert of the drill opens a new lane.", context.taskId(), drillId, why);
+    }
+
+    /** Closes the drill lanes that got no record for {@link #DRILL_LANE_IDLE}. */
+    private void closeIdleDrillLanes() {
+        Instant cutoff = clock.instant().minus(DRILL_LANE_IDLE);
+        List<String> idle = drillUsed.entrySet().stream()
+                .filter(entry -> entry.getValue().isBefore(cutoff))
+                .map(Map.Entry::getKey)
+                .toList();
+        for (String drillId : idle) {
+            Lane lane = drills.remove(drillId);
+            if (lane != null) {
+                closeDrillLane(drillId, lane, "idle for " + DRILL_LANE_IDLE.toMinutes() + " minutes");
+            } else {
+                drillUsed.remove(drillId);
+            }
+        }
+    }
+
+    /** Closes every drill lane: they rehearse with the active version, which changed. */
+    private void closeDrillLanes(String why) {
+        List<Map.Entry<String, Lane>> all = new ArrayList<>(drills.entrySet());
+        drills.clear();
+        all.forEach(entry -> closeDrillLane(entry.getKey(), entry.getValue(), why));
     }
 
     /**
@@ -243,6 +327,10 @@ final class DecisionProcessor implements Processor<String, Object, String, Objec
             return;
         }
         seen.put(alert.id(), clock.millis());
+        if (alert.drillId() != null) {
+            processDrillAlert(alert, timestamp);
+            return;
+        }
         metrics.decided();
         advanceTo(timestamp);
 
@@ -282,6 +370,47 @@ final class DecisionProcessor implements Processor<String, Object, String, Objec
     }
 
     /**
+     * A rehearsal: the alert opens, joins or resolves its drill's incident (in the same store as
+     * real ones, so a restart keeps it), and goes to its drill's lane only.
+     */
+    private void processDrillAlert(AlertEvent alert, long timestamp) {
+        metrics.drillAlert();
+        String key = correlationKey(alert);
+        Incident incident = open.get(key);
+        if (alert.firing()) {
+            if (incident == null) {
+                incident = opened(alert);
+                open.put(key, incident);
+                forward(DecisionTopology.INCIDENTS_SINK, incident.id(), incident, timestamp);
+                LOG.info("drill {}: rehearsal incident {} opened: {}", alert.drillId(), incident.id(),
+                        incident.title());
+            } else {
+                LOG.info("drill {}: incident {}: alert {} joins it", alert.drillId(), incident.id(), alert.id());
+            }
+            forward(DecisionTopology.TIMELINE_SINK, incident.id(), received(incident, alert), timestamp);
+        } else if (incident != null) {
+            forward(DecisionTopology.TIMELINE_SINK, incident.id(), received(incident, alert), timestamp);
+        } else {
+            LOG.debug("drill {}: alert {} resolved {} on {}, which has no open incident of the drill", alert.drillId(),
+                    alert.id(), alert.name(), alert.resource().key());
+        }
+
+        // A drill's facts live in its lane only, not in the facts store: a restart loses a rehearsal's
+        // half-filled windows (the drill can be run again), while its incidents, in the open store, are kept.
+        Lane lane = drillLane(alert.drillId());
+        lane.session().advanceTo(timestamp);
+        lane.session().insert(alert);
+        decide(lane, fire(lane), timestamp, alert);
+
+        if (!alert.firing()) {
+            Incident current = open.get(key);
+            if (current != null) {
+                resolve(key, current, alert, timestamp);
+            }
+        }
+    }
+
+    /**
      * A terminal result of an action of an open incident becomes an {@link ActionOutcome} in the
      * sessions; the steps before it (started, awaiting approval) tell the rules nothing yet.
      */
@@ -299,7 +428,12 @@ final class DecisionProcessor implements Processor<String, Object, String, Objec
             return;
         }
         seen.put(seenKey, clock.millis());
-        Incident incident = openIncident(result.incidentId());
+        KeyValue<String, Incident> found = openIncident(result.incidentId());
+        Incident incident = found == null ? null : found.value;
+        if (incident != null && found.key.contains(DRILL_KEY_MARK)) {
+            drillResult(result, found.key, incident, timestamp);
+            return;
+        }
         if (incident == null) {
             metrics.result("no_incident");
             LOG.debug("action {} ended {}, but its incident {} is no longer open here; the rules are not told",
@@ -319,6 +453,25 @@ final class DecisionProcessor implements Processor<String, Object, String, Objec
         LOG.info("incident {}: action {} ({}) ended {}; told the rules", incident.id(), result.actionId(),
                 result.type() == null ? "type unknown" : result.type().wireName(), result.status());
         fireAndDecide(timestamp, null);
+    }
+
+    /** A result of a drill's (dry-run) action goes to that drill's lane only, and nothing verifies it. */
+    private void drillResult(ActionResult result, String incidentKey, Incident incident, long timestamp) {
+        String drillId = incidentKey.substring(incidentKey.indexOf(DRILL_KEY_MARK) + DRILL_KEY_MARK.length());
+        Lane lane = drills.get(drillId);
+        if (lane == null) {
+            metrics.result("drill_no_lane");
+            LOG.debug("drill {}: action {} ended {}, but the drill's lane is closed; its rules are not told",
+                    drillId, result.actionId(), result.status());
+            return;
+        }
+        metrics.result("drill_fact");
+        drillUsed.put(drillId, clock.instant());
+        lane.session().advanceTo(timestamp);
+        lane.session().insert(ActionOutcome.of(result, incident.resource(), incident.alertName()));
+        LOG.info("drill {}: incident {}: action {} ended {}; told the drill's rules", drillId, incident.id(),
+                result.actionId(), result.status());
+        decide(lane, fire(lane), timestamp, null);
     }
 
     /**
@@ -409,13 +562,13 @@ final class DecisionProcessor implements Processor<String, Object, String, Objec
         watching.remove(key);
     }
 
-    /** The open incident with this id: a scan of the task's open incidents, which are few. */
-    private Incident openIncident(String incidentId) {
+    /** The open incident with this id and its key: a scan of the task's open incidents, which are few. */
+    private KeyValue<String, Incident> openIncident(String incidentId) {
         try (KeyValueIterator<String, Incident> all = open.all()) {
             while (all.hasNext()) {
-                Incident incident = all.next().value;
-                if (incident.id().equals(incidentId)) {
-                    return incident;
+                KeyValue<String, Incident> entry = all.next();
+                if (entry.value.id().equals(incidentId)) {
+                    return entry;
                 }
             }
         }
@@ -462,6 +615,11 @@ final class DecisionProcessor implements Processor<String, Object, String, Objec
         swapIfChanged();
         advanceTo(clock.millis());
         fireAndDecide(punctuationTimestamp, null);
+        for (Lane lane : List.copyOf(drills.values())) {
+            lane.session().advanceTo(clock.millis());
+            decide(lane, fire(lane), punctuationTimestamp, null);
+        }
+        closeIdleDrillLanes();
         checkVerifications(punctuationTimestamp);
     }
 
@@ -488,6 +646,9 @@ final class DecisionProcessor implements Processor<String, Object, String, Objec
         active = newLane(next, false);
         old.session().close();
         int rebuilt = rebuild(active);
+        if (!drills.isEmpty()) {
+            closeDrillLanes("drills rehearse with the active version, and v" + next.version() + " is active now");
+        }
         rulesets.taskRuns(context.taskId().toString(), next.version());
         LOG.info("task {}: swapped ruleset v{} -> v{}{} ({}), {} stored facts re-inserted", context.taskId(),
                 current.version(), next.version(), next.shadow() ? " (shadow)" : "", next.origin(), rebuilt);
@@ -558,6 +719,7 @@ final class DecisionProcessor implements Processor<String, Object, String, Objec
         Map<String, Integer> steps = new HashMap<>();
         long version = lane.ruleset().version();
         boolean shadowMode = lane.shadowMode();
+        boolean drill = lane.drill();
         for (ActionRequest request : outcome.requests()) {
             String key = correlationKey(request.trigger());
             Incident incident = open.get(key);
@@ -574,6 +736,11 @@ final class DecisionProcessor implements Processor<String, Object, String, Objec
             int step = steps.merge(request.rule() + '\u001f' + request.trigger().id(), 1, Integer::sum) - 1;
             String stepId = (shadowMode ? "shadow-v" + version + "/" : "") + request.trigger().id() + "#" + step;
             Instant now = clock.instant();
+            Map<String, String> labels = request.trigger().labels();
+            if (drill) {
+                labels = new LinkedHashMap<>(labels);
+                labels.put(DRILL_ID, lane.drillId());
+            }
             Action action = new Action(
                     Action.idFor(incident.id(), request.rule(), stepId),
                     incident.id(),
@@ -581,12 +748,12 @@ final class DecisionProcessor implements Processor<String, Object, String, Objec
                     request.type(),
                     new Target(config.connectorFor(request.type()), request.targetKind(), request.targetName()),
                     request.params(),
-                    shadowMode ? ActionMode.SHADOW : ActionMode.EXECUTE,
+                    lane.mode(),
                     request.requiresApproval(),
                     now,
                     now.plus(config.actionTimeout()),
                     incident.resource().key(),
-                    request.trigger().labels());
+                    labels);
             forward(DecisionTopology.ACTIONS_SINK, action.target().key(), action, timestamp);
             forward(DecisionTopology.TIMELINE_SINK, incident.id(), ruleFired(action, request), timestamp);
             if (shadowMode) {
@@ -596,10 +763,18 @@ final class DecisionProcessor implements Processor<String, Object, String, Objec
                         request.rule(), version, action.type().wireName(), action.target().key(), action.id());
                 continue;
             }
-            metrics.action(action.type());
-            LOG.info("incident {}: rule \"{}\" decided action {}: {} {}", incident.id(), request.rule(), action.id(),
-                    action.type().wireName(), action.target().key());
-            if (config.verifies() && Verification.verifies(action.type())) {
+            if (drill) {
+                metrics.drillAction(action.type());
+                LOG.info("drill {}: incident {}: rule \"{}\" v{} decided dry-run action {}: {} {}", lane.drillId(),
+                        incident.id(), request.rule(), version, action.id(), action.type().wireName(),
+                        action.target().key());
+            } else {
+                metrics.action(action.type());
+                LOG.info("incident {}: rule \"{}\" decided action {}: {} {}", incident.id(), request.rule(),
+                        action.id(), action.type().wireName(), action.target().key());
+            }
+            // A rehearsal is never verified: a dry run changes nothing that could recover.
+            if (!drill && config.verifies() && Verification.verifies(action.type())) {
                 Verification waiting = Verification.awaitingResult(action, key);
                 // Ids are deterministic: an action decided again (a replay) keeps what is watched of it.
                 if (verifications.get(waiting.key()) == null) {
@@ -616,13 +791,14 @@ final class DecisionProcessor implements Processor<String, Object, String, Objec
             }
         }
         for (RuleSession.Failure failure : outcome.failures()) {
-            if (!shadowMode) {
+            if (!shadowMode && !drill) {
                 metrics.ruleFailed(failure.rule());
             }
             AlertEvent trigger = failure.trigger() != null ? failure.trigger() : current;
             Incident incident = trigger == null ? null : open.get(correlationKey(trigger));
             LOG.warn("{} rule \"{}\" (v{}) failed on alert {} (incident {}); no action taken. Fix the rule and"
-                            + " deploy it again.", shadowMode ? "shadow" : "active", failure.rule(), version,
+                            + " deploy it again.", drill ? "drill " + lane.drillId() : shadowMode ? "shadow" : "active",
+                    failure.rule(), version,
                     trigger == null ? "unknown" : trigger.id(), incident == null ? "none" : incident.id(),
                     failure.error());
             if (incident != null) {
@@ -641,21 +817,32 @@ final class DecisionProcessor implements Processor<String, Object, String, Objec
         open.put(key, escalated);
         forward(DecisionTopology.INCIDENTS_SINK, escalated.id(), escalated, timestamp);
         String reason = action.params().getOrDefault("reason", "no reason given");
+        Map<String, String> refs = new LinkedHashMap<>();
+        refs.put("rule", action.rule().name());
+        refs.put("actionId", action.id());
+        if (action.label(DRILL_ID) != null) {
+            refs.put(DRILL_ID, action.label(DRILL_ID));
+        }
         forward(DecisionTopology.TIMELINE_SINK, escalated.id(), new TimelineEntry(escalated.id(), action.createdAt(),
                 TimelineKind.ESCALATED, "escalated by rule \"" + action.rule().name() + "\" v"
-                + action.rule().version() + ": " + reason,
-                Map.of("rule", action.rule().name(), "actionId", action.id())), timestamp);
+                + action.rule().version() + ": " + reason, refs), timestamp);
         LOG.info("incident {}: {} -> ESCALATED ({})", incident.id(), incident.status(), reason);
     }
 
     private void resolve(String key, Incident incident, AlertEvent alert, long timestamp) {
         Incident resolved = incident.withStatus(IncidentStatus.RESOLVED, alert.receivedAt());
         open.delete(key);
-        verifyRecovery(incident, alert, timestamp);
+        Map<String, String> refs = new LinkedHashMap<>();
+        refs.put("alertId", alert.id());
+        if (alert.drillId() != null) {
+            refs.put(DRILL_ID, alert.drillId());
+        } else {
+            verifyRecovery(incident, alert, timestamp);
+        }
         forward(DecisionTopology.INCIDENTS_SINK, resolved.id(), resolved, timestamp);
         forward(DecisionTopology.TIMELINE_SINK, resolved.id(), new TimelineEntry(resolved.id(), alert.receivedAt(),
                 TimelineKind.RESOLVED, alert.name() + " resolved on " + alert.resource() + " (reported by "
-                + alert.source() + ")", Map.of("alertId", alert.id())), timestamp);
+                + alert.source() + ")", refs), timestamp);
         LOG.info("incident {}: {} -> RESOLVED", incident.id(), incident.status());
     }
 
@@ -730,6 +917,13 @@ final class DecisionProcessor implements Processor<String, Object, String, Objec
      * incident at the same time.
      */
     private static Incident opened(AlertEvent alert) {
+        if (alert.drillId() != null) {
+            // Ids of their own: a drill's incident never takes the id a real one could have.
+            return new Incident(Ids.stable("inc", alert.resource().key(), alert.name(), alert.id(), DRILL_ID,
+                    alert.drillId()), IncidentStatus.OPEN,
+                    alert.name() + " on " + alert.resource() + " (drill " + alert.drillId() + ")", alert.resource(),
+                    alert.name(), alert.receivedAt(), null, List.of(), List.of());
+        }
         return new Incident(Incident.idFor(alert.resource(), alert.name(), alert.id()), IncidentStatus.OPEN,
                 alert.name() + " on " + alert.resource(), alert.resource(), alert.name(), alert.receivedAt(), null,
                 List.of(), List.of());
@@ -767,6 +961,11 @@ final class DecisionProcessor implements Processor<String, Object, String, Objec
         if (action.mode() == ActionMode.SHADOW) {
             refs.put("mode", "shadow");
         }
+        String drillId = action.label(DRILL_ID);
+        if (drillId != null) {
+            refs.put("mode", "dry_run");
+            refs.put(DRILL_ID, drillId);
+        }
         String matched = request.matchedSummary();
         if (!matched.isEmpty()) {
             refs.put("matched", matched);
@@ -779,6 +978,12 @@ final class DecisionProcessor implements Processor<String, Object, String, Objec
             return new TimelineEntry(action.incidentId(), action.createdAt(), TimelineKind.RULE_FIRED,
                     "shadow rule \"" + action.rule().name() + "\" v" + action.rule().version() + " would "
                             + action.type().wireName() + " " + action.target().key() + " (not executed)", refs);
+        }
+        if (drillId != null) {
+            return new TimelineEntry(action.incidentId(), action.createdAt(), TimelineKind.RULE_FIRED,
+                    "drill " + drillId + ": rule \"" + action.rule().name() + "\" v" + action.rule().version()
+                            + " fired: " + action.type().wireName() + " " + action.target().key() + " (dry run)",
+                    refs);
         }
         return new TimelineEntry(action.incidentId(), action.createdAt(), TimelineKind.RULE_FIRED,
                 "rule \"" + action.rule().name() + "\" v" + action.rule().version() + " fired: "
@@ -797,8 +1002,11 @@ final class DecisionProcessor implements Processor<String, Object, String, Objec
         if (lane.shadowMode()) {
             refs.put("mode", "shadow");
         }
+        if (lane.drill()) {
+            refs.put(DRILL_ID, lane.drillId());
+        }
         return new TimelineEntry(incident.id(), clock.instant(), TimelineKind.RULE_FIRED,
-                (lane.shadowMode() ? "shadow " : "") + "rule \"" + failure.rule() + "\" v" + lane.ruleset().version()
+                (lane.drill() ? "drill " + lane.drillId() + ": " : lane.shadowMode() ? "shadow " : "") + "rule \"" + failure.rule() + "\" v" + lane.ruleset().version()
                         + " failed: "
                         + failure.error().getClass().getSimpleName()
                         + (failure.error().getMessage() == null ? "" : ": " + failure.error().getMessage())
@@ -810,8 +1018,10 @@ final class DecisionProcessor implements Processor<String, Object, String, Objec
         context.forward(new Record<>(key, value, timestamp), sink);
     }
 
+    /** The key of the incident an alert opens or joins; a drill's alerts key incidents of that drill only. */
     private static String correlationKey(AlertEvent alert) {
-        return alert.resource().key() + "|" + alert.name();
+        String key = alert.resource().key() + "|" + alert.name();
+        return alert.drillId() == null ? key : key + DRILL_KEY_MARK + alert.drillId();
     }
 
     @Override
@@ -826,5 +1036,7 @@ final class DecisionProcessor implements Processor<String, Object, String, Objec
         if (shadow != null) {
             shadow.session().close();
         }
+        drills.values().forEach(lane -> lane.session().close());
+        drills.clear();
     }
 }

@@ -13,6 +13,8 @@ public final class RulesMetrics {
     private final Counter results;
     private final Counter shadowActions;
     private final Counter verifications;
+    private final Counter drillAlerts;
+    private final Counter drillActions;
 
     public RulesMetrics(PrometheusRegistry registry) {
         this.registry = registry;
@@ -34,7 +36,8 @@ public final class RulesMetrics {
         this.results = Counter.builder()
                 .name("reflex_rules_results_total")
                 .help("Action results read by the rules stage, by outcome: fact (told the rules), duplicate,"
-                        + " not_terminal (a step before the end), no_incident (its incident is closed)")
+                        + " not_terminal (a step before the end), no_incident (its incident is closed), drill_fact (told a"
+                        + " drill's rules), drill_no_lane (its drill's lane is closed)")
                 .labelNames("outcome")
                 .register(registry);
         this.shadowActions = Counter.builder()
@@ -49,6 +52,31 @@ public final class RulesMetrics {
                         + " and the incident was escalated already)")
                 .labelNames("outcome")
                 .register(registry);
+        this.drillAlerts = Counter.builder()
+                .name("reflex_rules_drill_alerts_total")
+                .help("Alerts of drills (with a drillId) decided as rehearsals, apart from real alerts")
+                .register(registry);
+        this.drillActions = Counter.builder()
+                .name("reflex_rules_drill_actions_total")
+                .help("Dry-run actions rules decided for drills' alerts (never counted as real actions), by action type")
+                .labelNames("type")
+                .register(registry);
+    }
+
+    void drillAlert() {
+        drillAlerts.inc();
+    }
+
+    double drillAlerts() {
+        return drillAlerts.get();
+    }
+
+    void drillAction(ActionType type) {
+        drillActions.labelValues(type.wireName()).inc();
+    }
+
+    double drillActions(ActionType type) {
+        return drillActions.labelValues(type.wireName()).get();
     }
 
     void verification(String outcome) {
@@ -107,5 +135,7 @@ public final class RulesMetrics {
         registry.unregister(results);
         registry.unregister(shadowActions);
         registry.unregister(verifications);
+        registry.unregister(drillAlerts);
+        registry.unregister(drillActions);
     }
 }

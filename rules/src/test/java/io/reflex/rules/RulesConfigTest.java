@@ -91,7 +91,7 @@ class RulesConfigTest {
 
         assertThat(RulesConfig.defaults().withConnectors(routes).validate()).containsExactly(
                 "connectors.restart: not an action type; expected one of restart_service, stop_service,"
-                        + " start_service, scale, isolate_host, cordon_node, drain_node, rotate_patch, run_playbook,"
+                        + " start_service, scale, isolate_host, cordon_node, drain_node, uncordon_node, rotate_patch, run_playbook,"
                         + " run_script, notify, escalate",
                 "connectors.scale: must name a connector, e.g. http; leave the type out to use defaultConnector"
                         + " (process)",

@@ -26,9 +26,10 @@ import java.util.function.Predicate;
  *
  * <p>A target is <em>disrupted</em> while a disruptive action on it is in flight, and after a
  * lasting one ({@link #LASTING}) succeeded until it is undone: a later successful
- * {@code start_service} or {@code restart_service} of the target undoes {@code stop_service};
- * {@link #release} undoes every lasting disruption of the target finished before it (isolation,
- * cordon and drain have no undo action, so people release them).
+ * {@code start_service} or {@code restart_service} of the target undoes {@code stop_service}, a
+ * later successful {@code uncordon_node} undoes {@code cordon_node} and {@code drain_node};
+ * {@link #release} undoes every lasting disruption of the target finished before it (isolation
+ * has no undo action, so people release it).
  */
 public final class ActivityLog {
     /** Action types that take a target out of service while they run. */
@@ -46,6 +47,9 @@ public final class ActivityLog {
     private final Map<String, Instant> releasedAt = new HashMap<>();
     /** Target key → the last successful start of its service, which undoes an earlier stop. */
     private final Map<String, Instant> serviceStartedAt = new HashMap<>();
+    /** Target key → the last successful uncordon of the node, which undoes an earlier cordon or drain. */
+    private final Map<String, Instant> nodeUncordonedAt = new HashMap<>();
+    private static final Set<ActionType> CORDONS = EnumSet.of(ActionType.CORDON_NODE, ActionType.DRAIN_NODE);
 
     /** An action read from {@code reflex.actions} (or about to be run as a rehearsal). */
     public synchronized void onAction(Action action, Instant seenAt) {
@@ -210,6 +214,10 @@ public final class ActivityLog {
         if (released != null && !released.isBefore(e.finishedAt())) {
             return false;
         }
+        Instant uncordoned = nodeUncordonedAt.get(e.targetKey());
+        if (CORDONS.contains(e.type()) && uncordoned != null && uncordoned.isAfter(e.finishedAt())) {
+            return false;
+        }
         Instant restarted = serviceStartedAt.get(e.targetKey());
         return !(e.type() == ActionType.STOP_SERVICE && restarted != null && restarted.isAfter(e.finishedAt()));
     }
@@ -222,6 +230,10 @@ public final class ActivityLog {
         if (entry.action != null && entry.action.mode() == ActionMode.EXECUTE && STARTS_SERVICE.contains(entry.type)
                 && entry.finishedAt != null) {
             serviceStartedAt.merge(entry.action.target().key(), entry.finishedAt, (a, b) -> a.isAfter(b) ? a : b);
+        }
+        if (entry.action != null && entry.action.mode() == ActionMode.EXECUTE && entry.type == ActionType.UNCORDON_NODE
+                && entry.finishedAt != null) {
+            nodeUncordonedAt.merge(entry.action.target().key(), entry.finishedAt, (a, b) -> a.isAfter(b) ? a : b);
         }
     }
 

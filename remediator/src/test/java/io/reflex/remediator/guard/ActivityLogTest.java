@@ -87,6 +87,30 @@ class ActivityLogTest {
     }
 
     @Test
+    void cordonedAndDrainedNodesStayDisruptedUntilUncordonedAgain() {
+        Action cordon = Fixtures.action("c1", "inc-1", "drill fault", ActionType.CORDON_NODE, "node", "n1", Map.of(),
+                T0);
+        Action drain = Fixtures.action("d1", "inc-2", "drain", ActionType.DRAIN_NODE, "node", "n2", Map.of(), T0);
+        ran(log, cordon, ActionStatus.SUCCEEDED, T0, T0.plusSeconds(1));
+        ran(log, drain, ActionStatus.SUCCEEDED, T0, T0.plusSeconds(1));
+        assertThat(log.disrupted()).containsOnlyKeys("node:n1", "node:n2");
+
+        Action failed = Fixtures.action("u0", "inc-1", "drill undo", ActionType.UNCORDON_NODE, "node", "n1", Map.of(),
+                T0.plusSeconds(5));
+        ran(log, failed, ActionStatus.FAILED, T0.plusSeconds(5), T0.plusSeconds(6));
+        assertThat(log.disrupted()).as("an uncordon that failed undoes nothing").containsOnlyKeys("node:n1", "node:n2");
+
+        Action uncordon = Fixtures.action("u1", "inc-1", "drill undo", ActionType.UNCORDON_NODE, "node", "n1", Map.of(),
+                T0.plusSeconds(10));
+        ran(log, uncordon, ActionStatus.SUCCEEDED, T0.plusSeconds(10), T0.plusSeconds(11));
+        assertThat(log.disrupted()).containsOnlyKeys("node:n2");
+
+        ran(log, Fixtures.action("c2", "inc-3", "cordon", ActionType.CORDON_NODE, "node", "n1", Map.of(),
+                T0.plusSeconds(20)), ActionStatus.SUCCEEDED, T0.plusSeconds(20), T0.plusSeconds(21));
+        assertThat(log.disrupted()).as("cordoned again after the uncordon").containsOnlyKeys("node:n1", "node:n2");
+    }
+
+    @Test
     void isolationLastsUntilReleasedAndARestartIsDisruptiveOnlyWhileItRuns() {
         ran(log, isolate("i1", "web-1", "eu-1", T0), ActionStatus.SUCCEEDED, T0, T0.plusSeconds(1));
         Action restart = restart("r1", "inc-2", "checkout", T0);

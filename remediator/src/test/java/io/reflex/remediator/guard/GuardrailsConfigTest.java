@@ -93,14 +93,14 @@ class GuardrailsConfigTest {
         String p = "remediator.guardrails.";
         assertThat(problems).containsExactly(
                 p + "dryRun.types[0]: unknown action type 'reboot'; expected one of restart_service, stop_service,"
-                        + " start_service, scale, isolate_host, cordon_node, drain_node, rotate_patch, run_playbook,"
+                        + " start_service, scale, isolate_host, cordon_node, drain_node, uncordon_node, rotate_patch, run_playbook,"
                         + " run_script, notify, escalate",
                 p + "rateLimits[1].name is required (it names the limit on the timeline), e.g. restarts-per-service",
                 p + "rateLimits[1].max must be at least 1, got 0 (use dryRun to stop an action type)",
                 p + "rateLimits[1].per: 'zone' is not known; use target (per target key) or rule (per rule name)",
                 p + "rateLimits[1].window: 'an hour' is not a duration; write e.g. 500ms, 2s, 5m, 1h, PT30S",
                 p + "rateLimits[1].types[0]: unknown action type 'restart'; expected one of restart_service,"
-                        + " stop_service, start_service, scale, isolate_host, cordon_node, drain_node, rotate_patch,"
+                        + " stop_service, start_service, scale, isolate_host, cordon_node, drain_node, uncordon_node, rotate_patch,"
                         + " run_playbook, run_script, notify, escalate",
                 p + "blastRadius[0].maxPercent must be between 1 and 100, got 120",
                 p + "blastRadius[0].groups must list each group's members when maxPercent is set: a percentage needs"

@@ -52,6 +52,8 @@ final class DrillCommand {
               undo: restart     # or none (default restart)
               mode: live        # dry-run: not yet
             Every problem of a file is reported at once, with its path (fault.signal: ...).
+            The drill role of `reflex up` runs the same files from the console's Drills page and
+            POST /api/drills (docs/drills.md); `reflex up` with the demo writes DATA_DIR/drills/kill-demo-shop.yaml.
 
             Options:
               --url URL       the running Reflex (default http://127.0.0.1:8080); the drill refuses to

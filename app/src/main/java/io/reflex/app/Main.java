@@ -47,7 +47,7 @@ public final class Main {
               --port N          HTTP port for hooks, API and console (default 8080; 0 = any free port)
               --data-dir DIR    where the embedded broker and the rules' state live (default ./data)
               --kafka HOSTS     use this Kafka cluster (host:port,...) instead of the embedded broker
-              --roles LIST      run only these roles: ingest,rules,remediator,console (default: all)
+              --roles LIST      run only these roles: ingest,rules,remediator,console,drill (default: all)
               --no-demo         do not start the demo-shop service and its probe
               -h, --help        show this help
 
@@ -163,6 +163,12 @@ public final class Main {
         if (config.demo()) {
             out.println("  demo      demo-shop is managed by Reflex and watched by a probe; kill it"
                     + " (pid in " + config.dataDir().resolve("run/demo-shop.pid") + ") and watch the console");
+            Path drill = config.drillDir().resolve(io.reflex.app.demo.DemoDrill.FILE);
+            out.println("  drill     " + relative(drill) + " kills demo-shop and grades the healing (a real fault):");
+            out.println("            ./reflex drill run " + relative(drill)
+                    + (config.dataDir().normalize().equals(Path.of("data")) ? "" : " --data-dir " + config.dataDir())
+                    + (reflex.httpPort() == 8080 ? "" : " --url " + reflex.url())
+                    + (config.runs(io.reflex.app.config.Role.DRILL) ? ", or the console's Drills page" : ""));
         }
         out.println("Ctrl-C stops everything.");
         out.flush();
@@ -227,6 +233,13 @@ public final class Main {
             // reported below
         }
         throw new IllegalArgumentException("--port must be a number from 0 to 65535, got '" + text + "'");
+    }
+
+    /** The path relative to the working directory when it is under it (as people type it), else absolute. */
+    static String relative(Path path) {
+        Path here = Path.of("").toAbsolutePath();
+        Path absolute = path.toAbsolutePath().normalize();
+        return absolute.startsWith(here) ? here.relativize(absolute).toString() : absolute.toString();
     }
 
     static String version() {

@@ -7,12 +7,18 @@ import io.reflex.app.auth.ApiAuth;
 import io.reflex.app.auth.ApiToken;
 import io.reflex.app.config.ReflexConfig;
 import io.reflex.app.config.Role;
+import io.reflex.app.demo.Demo;
+import io.reflex.app.demo.DemoDrill;
 import io.reflex.app.http.OpsRoutes;
 import io.reflex.app.kafka.EmbeddedKafka;
 import io.reflex.app.kafka.TopicSetup;
 import io.reflex.connectors.spi.Connectors;
 import io.reflex.console.Console;
 import io.reflex.console.ConsumerGroupRole;
+import io.reflex.drill.DrillRunner;
+import io.reflex.drill.api.DrillExecutor;
+import io.reflex.drill.api.DrillRoutes;
+import io.reflex.drill.api.DrillService;
 import io.reflex.ingest.AlertPublisher;
 import io.reflex.ingest.Ingest;
 import io.reflex.ingest.publish.PublisherMetrics;
@@ -154,6 +160,20 @@ public final class Reflex implements AutoCloseable {
             ingest.startProbes(vertx);
             started.push(ingest);
             roleStates.put("ingest", () -> "UP");
+        }
+        if (config.demo()) {
+            config.ingest().probes().stream().filter(p -> p.name().equals(Demo.SERVICE)).findFirst()
+                    .ifPresent(probe -> DemoDrill.write(config.drillDir(), probe.url()));
+        }
+        if (config.runs(Role.DRILL)) {
+            // The drills follow this process's Kafka and signal the services its process connector runs.
+            DrillExecutor executor = DrillExecutor.of(DrillRunner.connectedTo(kafkaProps, dataDir, clock));
+            DrillService drills = new DrillService(config.drillDir(), config.drill().maxRuns(),
+                    DrillService.DEFAULT_QUEUE_CAPACITY, executor, clock).start();
+            started.push(drills);
+            new DrillRoutes(vertx, drills).mount(router);
+            roleStates.put("drill", () -> drills.running() ? "UP" : "DOWN");
+            log.info("Drill role: drill files in {}", drills.dir());
         }
         new OpsRoutes(vertx, admin, registry, roleStates).mount(router);
 

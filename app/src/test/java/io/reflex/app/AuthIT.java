@@ -120,7 +120,11 @@ class AuthIT {
                 new Call("POST", "/api/resume", "{\"reason\": \"auth test\"}"),
                 new Call("POST", "/api/silences", silence),
                 new Call("DELETE", "/api/silences/sil-unknown", null),
-                new Call("POST", "/api/guardrails/release/host:auth-test", "{\"reason\": \"auth test\"}"));
+                new Call("POST", "/api/guardrails/release/host:auth-test", "{\"reason\": \"auth test\"}"),
+                new Call("GET", "/api/drills", null),
+                new Call("GET", "/api/drills/runs/drill-unknown", null),
+                // Not a drill (400 for whoever may post one): a test of permissions must not kill demo-shop.
+                new Call("POST", "/api/drills", "{\"file\": \"../auth-test.yaml\"}"));
     }
 
     /** The endpoints that change something: a viewer gets 403 on each. */
@@ -128,7 +132,7 @@ class AuthIT {
             "POST /api/rules/rollback/1", "POST /api/rules/shadow/promote", "DELETE /api/rules/shadow",
             "POST /api/actions/act-unknown/approve", "POST /api/actions/act-unknown/reject", "POST /api/pause",
             "POST /api/resume", "POST /api/silences", "DELETE /api/silences/sil-unknown",
-            "POST /api/guardrails/release/host:auth-test");
+            "POST /api/guardrails/release/host:auth-test", "POST /api/drills");
 
     private List<Call> changes() {
         List<Call> changes = everyEndpoint().stream().filter(c -> CHANGES.contains(c.toString())).toList();
@@ -195,8 +199,8 @@ class AuthIT {
             seen.put(me.path("name").asText() + "/" + me.path("role").asText(), String.join(",", permissions));
         }
         assertThat(seen).containsExactly(
-                Map.entry("ana/admin", "view,approve,pause,silence,deploy,admin"),
-                Map.entry("olga/operator", "view,approve,pause,silence"),
+                Map.entry("ana/admin", "view,approve,pause,silence,drill,deploy,admin"),
+                Map.entry("olga/operator", "view,approve,pause,silence,drill"),
                 Map.entry("aud/author", "view,deploy"),
                 Map.entry("val/viewer", "view"));
     }
@@ -218,10 +222,11 @@ class AuthIT {
             HttpResponse<String> answer = call(call, VIEWER);
             refused.put(call.toString(), answer.statusCode() + " " + json(answer).path("message").asText());
         }
-        assertThat(refused).hasSize(11).allSatisfy((call, answer) -> assertThat(answer).as(call)
+        assertThat(refused).hasSize(12).allSatisfy((call, answer) -> assertThat(answer).as(call)
                 .startsWith("403 " + call + " needs role ").endsWith("; token 'val' has role viewer."));
         assertThat(refused.get("POST /api/pause")).contains("needs role operator");
         assertThat(refused.get("POST /api/rules")).contains("needs role author");
+        assertThat(refused.get("POST /api/drills")).contains("needs role operator");
 
         JsonNode rulesAfter = json(call(new Call("GET", "/api/rules", null), VIEWER));
         assertThat(rulesAfter.path("active").asLong()).isEqualTo(rulesBefore.path("active").asLong());

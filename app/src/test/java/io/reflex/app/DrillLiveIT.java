@@ -155,7 +155,7 @@ class DrillLiveIT {
         assertThat(report.phases().decideMs()).isNull();
         assertThat(report.phases().recoverMs()).isNull();
         assertThat(report.undone()).as(report.readable()).isTrue();
-        assertThat(report.undo()).contains("restarted service:demo-shop");
+        assertThat(report.undo()).contains("restart_service service:demo-shop").contains("not healed by the timeout");
         long after = pid();
         assertThat(after).isNotEqualTo(before);
         assertThat(ProcessHandle.of(after)).hasValueSatisfying(p -> assertThat(p.isAlive()).isTrue());
@@ -167,12 +167,12 @@ class DrillLiveIT {
     @Order(3)
     void aDrillIsRefusedBeforeAnyFaultWhenTheFileIsWrongOrTheTargetIsNotSteady(@TempDir Path dir) throws Exception {
         Path bad = dir.resolve("bad.yaml");
-        Files.writeString(bad, "name: x\nmode: dry-run\nfault: {type: kill}\n");
+        Files.writeString(bad, "name: x\nmode: sideways\nfault: {type: kill}\n");
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream print = new PrintStream(err, true, StandardCharsets.UTF_8);
         assertThat(Main.run(new String[] {"drill", "run", bad.toString(), "--data-dir", dataDir.toString()}, print, print))
                 .isEqualTo(Main.USAGE);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("mode: dry-run drills are not yet supported")
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("mode: 'sideways' is not a mode")
                 .contains("fault.service: is missing").contains("steadyState: is missing");
 
         long before = pid();

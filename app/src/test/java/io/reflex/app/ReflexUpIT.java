@@ -84,7 +84,8 @@ class ReflexUpIT {
         JsonNode health = json(get(reflex, "/health"));
         assertThat(health.path("status").asText()).isEqualTo("UP");
         assertThat(health.path("kafka").path("status").asText()).isEqualTo("UP");
-        assertThat(health.path("roles").size()).isEqualTo(4);
+        assertThat(health.path("roles").size()).isEqualTo(5);
+        assertThat(health.path("roles").path("drill").asText()).isEqualTo("UP");
         assertThat(reflex.adminTokenFile()).contains(dataDir.resolve("auth/admin.token"));
         assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(dataDir.resolve("auth/admin.token")))).isEqualTo("rw-------");

@@ -10,7 +10,8 @@ import java.util.stream.Collectors;
 /** The role of an API token: which {@link Permission}s it carries. Ordered from least to most. */
 public enum ApiRole {
     VIEWER(EnumSet.of(Permission.VIEW)),
-    OPERATOR(EnumSet.of(Permission.VIEW, Permission.APPROVE, Permission.PAUSE, Permission.SILENCE)),
+    OPERATOR(EnumSet.of(Permission.VIEW, Permission.APPROVE, Permission.PAUSE, Permission.SILENCE,
+            Permission.DRILL)),
     AUTHOR(EnumSet.of(Permission.VIEW, Permission.DEPLOY)),
     ADMIN(EnumSet.allOf(Permission.class));
 

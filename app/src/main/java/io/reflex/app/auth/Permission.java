@@ -15,6 +15,8 @@ public enum Permission {
     PAUSE,
     /** Add and remove silences. */
     SILENCE,
+    /** Run a drill: it injects a real fault into a real target. */
+    DRILL,
     /** Deploy a rule package, roll back, promote or stop a shadow version. */
     DEPLOY,
     /** Every change this table does not name: only admins, so a new endpoint is closed until classified. */

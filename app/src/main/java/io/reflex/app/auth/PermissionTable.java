@@ -41,7 +41,8 @@ public final class PermissionTable {
             new Entry("POST", "/api/resume", Permission.PAUSE),
             new Entry("POST", "/api/guardrails/release/{target}", Permission.PAUSE),
             new Entry("POST", "/api/silences", Permission.SILENCE),
-            new Entry("DELETE", "/api/silences/{id}", Permission.SILENCE));
+            new Entry("DELETE", "/api/silences/{id}", Permission.SILENCE),
+            new Entry("POST", "/api/drills", Permission.DRILL));
 
     private PermissionTable() {
     }

@@ -15,6 +15,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.reflex.app.auth.ApiToken;
 import io.reflex.app.auth.AuthConfig;
 import io.reflex.console.ConsoleConfig;
+import io.reflex.drill.api.DrillConfig;
 import io.reflex.ingest.IngestConfig;
 import io.reflex.model.Durations;
 import io.reflex.remediator.RemediatorConfig;
@@ -104,6 +105,7 @@ public final class ConfigLoader {
         tree.set("rules", defaultsOf(RulesConfig.class));
         tree.set("remediator", defaultsOf(RemediatorConfig.class));
         tree.set("console", defaultsOf(ConsoleConfig.class));
+        tree.set("drill", defaultsOf(DrillConfig.class));
         tree.putObject("connectors");
         tree.putObject("auth").putArray("tokens");
         return tree;
@@ -251,11 +253,13 @@ public final class ConfigLoader {
         RulesConfig rules = section(tree, "rules", RulesConfig.class, problems);
         RemediatorConfig remediator = section(tree, "remediator", RemediatorConfig.class, problems);
         ConsoleConfig console = section(tree, "console", ConsoleConfig.class, problems);
+        DrillConfig drill = section(tree, "drill", DrillConfig.class, problems);
         validate(ingest, ingest == null ? null : () -> ingest.validate().stream().map(p -> "ingest." + p).toList(),
                 problems);
         validate(rules, rules == null ? null : rules::validate, problems);
         validate(remediator, remediator == null ? null : remediator::validate, problems);
         validate(console, console == null ? null : console::validate, problems);
+        validate(drill, drill == null ? null : drill::validate, problems);
 
         Map<String, Map<String, Object>> connectors = new LinkedHashMap<>();
         tree.path("connectors").fields().forEachRemaining(e -> {
@@ -271,7 +275,7 @@ public final class ConfigLoader {
             return null;
         }
         return new ReflexConfig(host, port, dataDir, kafka, brokerPort, controllerPort, roles, demoEnabled,
-                ingest, rules, remediator, console, connectors, apiTokens);
+                ingest, rules, remediator, console, drill, connectors, apiTokens);
     }
 
     private <T> T section(JsonNode tree, String name, Class<T> type, List<String> problems) {

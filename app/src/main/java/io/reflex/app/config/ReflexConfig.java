@@ -2,6 +2,7 @@ package io.reflex.app.config;
 
 import io.reflex.app.auth.ApiToken;
 import io.reflex.console.ConsoleConfig;
+import io.reflex.drill.api.DrillConfig;
 import io.reflex.ingest.IngestConfig;
 import io.reflex.remediator.RemediatorConfig;
 import io.reflex.rules.RulesConfig;
@@ -21,6 +22,7 @@ import java.util.TreeMap;
  * @param brokerPort     the embedded broker's client port (0: any free port)
  * @param controllerPort the embedded broker's KRaft controller port (0: any free port)
  * @param connectors     settings per connector name, as the connector plug-ins read them
+ * @param drill          the drill role's settings; {@link #drillDir()} is where its files and reports are
  * @param apiTokens      the tokens of {@code auth.tokens}, secrets resolved; empty: Reflex makes
  *                       an admin token under the data dir
  */
@@ -37,6 +39,7 @@ public record ReflexConfig(
         RulesConfig rules,
         RemediatorConfig remediator,
         ConsoleConfig console,
+        DrillConfig drill,
         Map<String, Map<String, Object>> connectors,
         List<ApiToken> apiTokens) {
 
@@ -54,6 +57,11 @@ public record ReflexConfig(
 
     public boolean runs(Role role) {
         return roles.contains(role);
+    }
+
+    /** Where drill files are read from and run reports kept ({@code drill.dir}, default {@code <dataDir>/drills}). */
+    public java.nio.file.Path drillDir() {
+        return drill.dir(dataDir);
     }
 
     /** The Kafka properties with secrets masked, for logs. */

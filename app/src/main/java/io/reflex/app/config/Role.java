@@ -9,7 +9,9 @@ public enum Role {
     INGEST,
     RULES,
     REMEDIATOR,
-    CONSOLE;
+    CONSOLE,
+    /** Runs drills asked for over the API ({@code /api/drills}) and keeps their reports. */
+    DRILL;
 
     public String id() {
         return name().toLowerCase(Locale.ROOT);

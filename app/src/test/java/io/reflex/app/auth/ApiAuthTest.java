@@ -16,7 +16,8 @@ class ApiAuthTest {
     private static Map<String, Permission> contract() {
         Map<String, Permission> c = new java.util.LinkedHashMap<>();
         for (String read : List.of("/api/incidents", "/api/incidents/inc-1", "/api/stream", "/api/status",
-                "/api/rules", "/api/rules/3", "/api/actions", "/api/guardrails", "/api/whoami")) {
+                "/api/rules", "/api/rules/3", "/api/actions", "/api/guardrails", "/api/whoami", "/api/drills",
+                "/api/drills/runs/drill-x-20261126T100000Z")) {
             c.put("GET " + read, Permission.VIEW);
         }
         for (String compute : List.of("validate", "test", "replay", "explain")) {
@@ -33,6 +34,7 @@ class ApiAuthTest {
         c.put("POST /api/guardrails/release/host:db-1", Permission.PAUSE);
         c.put("POST /api/silences", Permission.SILENCE);
         c.put("DELETE /api/silences/sil-1", Permission.SILENCE);
+        c.put("POST /api/drills", Permission.DRILL);
         return c;
     }
 
@@ -59,7 +61,7 @@ class ApiAuthTest {
 
     @Test
     void aChangeTheTableDoesNotNameIsForAdminsOnly() {
-        for (String call : List.of("POST /api/drills", "PUT /api/rules", "DELETE /api/rules", "POST /api/incidents",
+        for (String call : List.of("POST /api/drills/runs", "PUT /api/rules", "DELETE /api/rules", "POST /api/incidents",
                 "PATCH /api/pause", "DELETE /api/actions/a/approve", "POST /api/rules/validate/extra",
                 "POST /api/actions/approve", "OPTIONS /api/rules", "POST /api")) {
             assertThat(required(call)).as(call).isEqualTo(Permission.ADMIN);
@@ -91,9 +93,9 @@ class ApiAuthTest {
         }
         assertThat(granted).containsExactlyInAnyOrderEntriesOf(Map.of(
                 ApiRole.VIEWER, List.of("view"),
-                ApiRole.OPERATOR, List.of("view", "approve", "pause", "silence"),
+                ApiRole.OPERATOR, List.of("view", "approve", "pause", "silence", "drill"),
                 ApiRole.AUTHOR, List.of("view", "deploy"),
-                ApiRole.ADMIN, List.of("view", "approve", "pause", "silence", "deploy", "admin")));
+                ApiRole.ADMIN, List.of("view", "approve", "pause", "silence", "drill", "deploy", "admin")));
     }
 
     @Test
@@ -115,7 +117,8 @@ class ApiAuthTest {
                 "POST /api/rules/rollback/1", "POST /api/rules/shadow/promote", "DELETE /api/rules/shadow");
         assertThat(refused.get(ApiRole.AUTHOR)).containsExactlyInAnyOrder("POST /api/actions/act-9/approve",
                 "POST /api/actions/act-9/reject", "POST /api/pause", "POST /api/resume",
-                "POST /api/guardrails/release/host:db-1", "POST /api/silences", "DELETE /api/silences/sil-1");
+                "POST /api/guardrails/release/host:db-1", "POST /api/silences", "DELETE /api/silences/sil-1",
+                "POST /api/drills");
     }
 
     @Test
@@ -123,7 +126,8 @@ class ApiAuthTest {
         assertThat(Arrays.stream(Permission.values()).collect(Collectors.toMap(p -> p, Permission::leastRole)))
                 .containsExactlyInAnyOrderEntriesOf(Map.of(Permission.VIEW, ApiRole.VIEWER,
                         Permission.APPROVE, ApiRole.OPERATOR, Permission.PAUSE, ApiRole.OPERATOR,
-                        Permission.SILENCE, ApiRole.OPERATOR, Permission.DEPLOY, ApiRole.AUTHOR,
+                        Permission.SILENCE, ApiRole.OPERATOR, Permission.DRILL, ApiRole.OPERATOR,
+                        Permission.DEPLOY, ApiRole.AUTHOR,
                         Permission.ADMIN, ApiRole.ADMIN));
     }
 

@@ -63,9 +63,37 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void drillFilesLiveUnderTheDataDirUnlessDrillDirSaysOtherwise() throws IOException {
+        ReflexConfig defaults = loader.load(new CliOverrides(null, null, Path.of("/srv/reflex"), null, null, true),
+                Map.of());
+        assertThat(defaults.drillDir()).isEqualTo(Path.of("/srv/reflex/drills"));
+        assertThat(defaults.drill().maxRuns()).isEqualTo(200);
+        assertThat(defaults.drill().prometheusUrl()).isNull();
+
+        ReflexConfig fromFile = loader.load(file("drill:\n  dir: /etc/reflex/drills\n  maxRuns: 50\n"),
+                Map.of("REFLEX_DRILL_PROMETHEUS_URL", "http://prom:9090", "REFLEX_DRILL_MAX_RUNS", "20"));
+        assertThat(fromFile.drillDir()).isEqualTo(Path.of("/etc/reflex/drills"));
+        assertThat(fromFile.drill().maxRuns()).isEqualTo(20);
+        assertThat(fromFile.drill().prometheusUrl()).isEqualTo("http://prom:9090");
+    }
+
+    @Test
+    void everyDrillSettingProblemIsNamed() throws IOException {
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> loader.load(
+                file("drill:\n  maxRuns: 0\n  prometheusUrl: prom:9090\n  colour: red\n"), Map.of()));
+        assertThat(e.getMessage()).contains("drill.colour: unknown setting");
+        e = catchThrowableOfType(ConfigException.class, () -> loader.load(
+                file("drill:\n  maxRuns: 0\n  prometheusUrl: prom:9090\n"), Map.of()));
+        assertThat(e.problems()).containsExactlyInAnyOrder(
+                "drill.maxRuns must be at least 1 (how many run reports are kept), got 0",
+                "drill.prometheusUrl 'prom:9090' is not an http(s) URL such as http://127.0.0.1:9090");
+    }
+
+    @Test
     void rolesComeFromTheFlagOrTheEnvironment() {
-        CliOverrides cli = new CliOverrides(null, null, null, "k:9092", "rules, remediator", true);
-        assertThat(loader.load(cli, Map.of()).roles()).containsExactlyInAnyOrder(Role.RULES, Role.REMEDIATOR);
+        CliOverrides cli = new CliOverrides(null, null, null, "k:9092", "rules, remediator,drill", true);
+        assertThat(loader.load(cli, Map.of()).roles()).containsExactlyInAnyOrder(Role.RULES, Role.REMEDIATOR,
+                Role.DRILL);
         CliOverrides none = new CliOverrides(null, null, null, null, null, true);
         assertThat(loader.load(none, Map.of("REFLEX_ROLES", "ingest")).roles()).containsExactly(Role.INGEST);
     }

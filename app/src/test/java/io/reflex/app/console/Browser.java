@@ -96,6 +96,11 @@ final class Browser implements AutoCloseable {
 
     /** Waits for the condition; when it does not come, fails with what the page showed and logged. */
     <T> T until(String what, Function<WebDriver, T> condition) {
+        return until(what, bound, condition);
+    }
+
+    /** As {@link #until(String, Function)}, with a bound of its own (a drill takes longer than a page). */
+    <T> T until(String what, Duration bound, Function<WebDriver, T> condition) {
         try {
             // A view may rebuild what the condition looks at while it looks: try again.
             return new WebDriverWait(driver, bound, Duration.ofMillis(100)).withMessage(what)

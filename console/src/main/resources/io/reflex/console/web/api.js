@@ -3,7 +3,7 @@
 const TOKEN_KEY = 'reflex.token';
 
 export const PERMISSION_ROLES = {
-  view: 'viewer', approve: 'operator', pause: 'operator', silence: 'operator', deploy: 'author',
+  view: 'viewer', approve: 'operator', pause: 'operator', silence: 'operator', drill: 'operator', deploy: 'author',
 };
 
 let onUnauthorized = () => {};

@@ -6,6 +6,7 @@ import * as incident from './views/incident.js';
 import * as rules from './views/rules.js';
 import * as approvals from './views/approvals.js';
 import * as status from './views/status.js';
+import * as drills from './views/drills.js';
 
 const view = document.getElementById('view');
 const nav = document.getElementById('nav');
@@ -153,6 +154,8 @@ const routes = [
   [/^#\/rules\/?$/, 'rules', root => rules.render(root)],
   [/^#\/approvals\/?$/, 'approvals', root => approvals.render(root)],
   [/^#\/status\/?$/, 'status', root => status.render(root)],
+  [/^#\/drills\/runs\/(.+)$/, 'drills', (root, m) => drills.renderRun(root, decodeURIComponent(m[1]))],
+  [/^#\/drills\/?$/, 'drills', root => drills.render(root)],
 ];
 
 async function route() {

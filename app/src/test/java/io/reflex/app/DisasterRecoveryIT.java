@@ -58,7 +58,9 @@ import org.junit.jupiter.api.io.TempDir;
  * own (started the way a supervisor would, writing its pid), the remediator here, a rule that
  * notifies once per alert through the http connector to a webhook in this test. 600 alerts over
  * 20 s; the rules JVM gets SIGKILL at 6 s and is started again 2 s later; the broker restarts at
- * 12 s. Reflex must lose no alert and repeat no action.
+ * 12 s. Reflex must lose no alert and repeat no action. The traffic takes the real path
+ * ({@code traffic.execute: true}): its actions really execute, so the webhook tells whether a
+ * connector ran one twice. The rehearsal path's counting is covered by DrTallyTest.
  */
 class DisasterRecoveryIT {
     private static final Duration BOUND = Duration.ofSeconds(90);
@@ -164,7 +166,7 @@ class DisasterRecoveryIT {
         String drillFile = """
                 name: kill-rules
                 kind: dr
-                traffic: {alerts: 600, over: 20s, alert: DrTest, resource: "service:dr-{i}"}
+                traffic: {alerts: 600, over: 20s, alert: DrTest, resource: "service:dr-{i}", execute: true}
                 kill:
                   role: rules
                   pidFile: run/rules.pid
@@ -208,11 +210,53 @@ class DisasterRecoveryIT {
         assertThat(report.actionsDecided()).as("one notify per alert").isEqualTo(600);
         assertThat(report.caughtUpAt()).isNotNull();
         assertThat(report.passed()).as(report.readable()).isTrue();
-        // Executed actions (rehearsals call no connector): none twice.
-        assertThat(calls.entrySet().stream().filter(e -> e.getValue().get() > 1).map(Map.Entry::getKey).toList())
-                .as("actions the webhook got more than once").isEmpty();
+        assertThat(report.executed()).isTrue();
+        assertThat(report.readable()).contains("real incidents labelled drillId=" + report.id());
+        // Every action the drill's alerts caused reached the webhook exactly once: a connector ran none twice, and
+        // none was skipped (an action recorded as ended but never executed).
+        Map<String, Long> drillActions = drillActionIds(bootstrap, report.id());
+        assertThat(drillActions).as("actions with label drillId").hasSize(600);
+        await("every action reached the webhook").atMost(BOUND).until(() -> calls.keySet().containsAll(drillActions.keySet()));
+        assertThat(calls.entrySet().stream().filter(e -> e.getValue().get() != 1).map(e -> e.getKey() + " x"
+                + e.getValue().get()).toList()).as("actions the webhook got other than once").isEmpty();
+        assertThat(calls.keySet()).as("webhook calls are the drill's actions").isEqualTo(drillActions.keySet());
+        // The drill resolves its alerts at the end, so their incidents do not stay open for good.
+        assertThat(resolvedAlerts(bootstrap, report.id())).as("RESOLVED alerts of the drill").hasSize(600);
         assertThat(Files.readString(DrDrillRunner.restartLog(drill.kill()))).as("the restarted JVM's output")
                 .contains("Reflex is up.");
+    }
+
+    /** The drill's actions on reflex.actions (label drillId), with how many times each id was written. */
+    private static Map<String, Long> drillActionIds(String bootstrap, String drillId) {
+        return readAll(bootstrap, Topics.ACTIONS.name(), Topics.ACTIONS.valueSerde().deserializer()).stream()
+                .filter(a -> drillId.equals(a.label("drillId")))
+                .collect(Collectors.groupingBy(io.reflex.model.Action::id, Collectors.counting()));
+    }
+
+    /** Fingerprints of the RESOLVED alerts with label drillId on reflex.alerts. */
+    private static List<String> resolvedAlerts(String bootstrap, String drillId) {
+        return readAll(bootstrap, Topics.ALERTS.name(), Topics.ALERTS.valueSerde().deserializer()).stream()
+                .filter(a -> a.status() == AlertStatus.RESOLVED && drillId.equals(a.label("drillId")))
+                .map(AlertEvent::fingerprint).distinct().toList();
+    }
+
+    private static <V> List<V> readAll(String bootstrap, String topic,
+            org.apache.kafka.common.serialization.Deserializer<V> deserializer) {
+        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap, ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(),
+                deserializer)) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, BOUND).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, BOUND);
+            List<V> out = new ArrayList<>();
+            await("read " + topic).atMost(BOUND).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> out.add(r.value()));
+                return partitions.stream().allMatch(p -> consumer.position(p) >= ends.get(p));
+            });
+            return out;
+        }
     }
 
     /** "Reflex is up" comes before the Streams app has its partitions: wait until an alert is decided. */

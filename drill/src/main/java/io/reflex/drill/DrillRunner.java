@@ -13,8 +13,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -41,8 +39,6 @@ import org.slf4j.helpers.MessageFormatter;
  */
 public final class DrillRunner {
     private static final Logger LOG = LoggerFactory.getLogger(DrillRunner.class);
-    private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
-            .withZone(ZoneOffset.UTC);
     /** Records are read from a little before the injection: the producers' clocks are not the drill's. */
     private static final Duration READ_SLACK = Duration.ofSeconds(5);
     /** How far back an incident the fault's alert may join can have opened. */
@@ -53,6 +49,10 @@ public final class DrillRunner {
     static final Duration SETTLE = Duration.ofSeconds(2);
     private static final Duration POLL = Duration.ofMillis(200);
     private static final Duration UNDO_BOUND = Duration.ofSeconds(60);
+    /** How long an interrupted or failed drill waits for the ack of its undo: it is being stopped. */
+    private static final Duration EMERGENCY_UNDO_BOUND = Duration.ofSeconds(5);
+    /** Past the fault action's own deadline, how long to wait for its result: the remediator ends it then. */
+    static final Duration FAULT_RESULT_GRACE = Duration.ofSeconds(10);
     private static final Set<String> STOPPING = Set.of("HOLD", "REFUSE");
 
     private final ProbeChecker probes;
@@ -92,7 +92,7 @@ public final class DrillRunner {
 
     /** The id a drill run gets: {@code drill-<name>-<UTC time>}. */
     public String idFor(DrillDefinition drill) {
-        return "drill-" + drill.name() + "-" + ID_TIME.format(clock.instant());
+        return DrillIds.of("drill", drill.name(), clock.instant());
     }
 
     /** What keeps this runner from running the drill (a prometheus probe without a URL); empty when it can run. */
@@ -156,6 +156,11 @@ public final class DrillRunner {
         private String taggedIncident;
         private final Map<String, Action> actions = new HashMap<>();
         private final List<TimelineEntry> guardrailEntries = new ArrayList<>();
+        /** The drill's own fault and undo actions: guardrail decisions on them are no reason to abort. */
+        private final Set<String> ownActions = new java.util.HashSet<>();
+        /** The undo action written, once one is: an interrupted drill does not send a second. */
+        private Action undoSent;
+        private Instant injectedAt;
 
         Run(DrillDefinition drill, String id, DrillProgress progress) {
             this.drill = drill;
@@ -206,36 +211,93 @@ public final class DrillRunner {
                     step("could not inject {}: {}", fault.describe(), e.getMessage());
                     return notInjected("could not inject: " + e.getMessage());
                 }
-                Instant injectedAt = injection.at();
+                injectedAt = injection.at();
                 step("injected at {}: {}", injectedAt, injection.detail());
                 PhaseTracker tracker = new PhaseTracker(fault.resourceKey(), injectedAt, drill.expect());
-                early.forEach(r -> accept(r, tracker));
-                Follow follow = follow(feed, tracker, injectedAt, injection.detail());
-                Phases phases = tracker.phases();
-                tagInjected(phases.incidentId(), injectedAt, injection.detail());
-                Verdict verdict = follow.abortReason != null ? new Verdict(false, "aborted: " + follow.abortReason)
-                        : Verdict.grade(drill, phases, injectedAt, follow.recoveredAt);
-                step("{}: {}", verdict.passed() ? "PASSED" : "FAILED", verdict.reason());
-                tag(follow.abortReason != null ? "aborted" : "verdict", (verdict.passed() ? "drill passed: "
-                        : "drill failed: ") + verdict.reason());
-                boolean undone = false;
-                String undoText = null;
-                if (follow.abortReason != null || follow.recoveredAt == null) {
-                    String why = follow.abortReason != null ? "aborted" : "not healed by the timeout "
-                            + Verdict.human(drill.timeout());
-                    if (drill.undo() == Undo.RESTART || follow.abortReason != null) {
-                        Action undo = FaultActions.undo(fault, phases.incidentId(), id, clock.instant());
-                        Optional<String> failure = undo(undo, feed, tracker);
-                        undone = failure.isEmpty();
-                        undoText = undone ? FaultActions.describe(undo) + " (" + why + ")" : "undo failed: " + failure.get();
-                        tag("undo", undone ? "drill undid its fault: " + undoText : "drill " + undoText);
-                    } else {
-                        undoText = "none (undo: none): " + fault.resourceKey() + " is left as the fault left it";
-                        step("{}", undoText);
+                // From here on the fault is in place: whatever stops the drill (an interrupt from a closing
+                // scheduler, a Kafka error), it is undone unless the target is known to have recovered.
+                boolean settled = false;
+                Instant[] recovered = new Instant[1];
+                try {
+                    DrillReport report = afterInjection(fault, feed, tracker, early, injection, recovered);
+                    settled = true;
+                    return report;
+                } catch (RuntimeException e) {
+                    boolean interrupted = Thread.currentThread().isInterrupted()
+                            || e instanceof org.apache.kafka.common.errors.InterruptException;
+                    String why = (interrupted ? "interrupted: " : "failed: ") + e.getMessage();
+                    step("the drill stopped after the injection: {}", why);
+                    String undoText = recovered[0] != null ? "none needed: the steady state was back"
+                            : emergencyUndo(fault, tracker.phases().incidentId());
+                    settled = true;
+                    Phases phases = tracker.phases();
+                    return report(injectedAt, phases, recovered[0], new Verdict(false, why + "; " + undoText), false,
+                            undoText, null, guardrailLines(phases.incidentId()), null);
+                } finally {
+                    if (!settled && recovered[0] == null) {
+                        emergencyUndo(fault, tracker.phases().incidentId());
                     }
                 }
-                return report(injectedAt, tracker.phases(), follow.recoveredAt, verdict, undone, undoText,
-                        follow.abortReason, guardrailLines(tracker.phases().incidentId()), null);
+            }
+        }
+
+        /** The rest of a live run once the fault is in; {@code recovered[0]} is set as soon as the target is back. */
+        private DrillReport afterInjection(Fault fault, DrillFeed feed, PhaseTracker tracker, List<Object> early,
+                FaultInjector.Injection injection, Instant[] recovered) {
+            early.forEach(r -> accept(r, tracker));
+            Follow follow = follow(feed, tracker, injectedAt, injection.detail());
+            recovered[0] = follow.recoveredAt;
+            Phases phases = tracker.phases();
+            tagInjected(phases.incidentId(), injectedAt, injection.detail());
+            Verdict verdict = follow.abortReason != null ? new Verdict(false, "aborted: " + follow.abortReason)
+                    : Verdict.grade(drill, phases, injectedAt, follow.recoveredAt);
+            step("{}: {}", verdict.passed() ? "PASSED" : "FAILED", verdict.reason());
+            tag(follow.abortReason != null ? "aborted" : "verdict", (verdict.passed() ? "drill passed: "
+                    : "drill failed: ") + verdict.reason());
+            boolean undone = false;
+            String undoText = null;
+            if (follow.abortReason != null || follow.recoveredAt == null) {
+                String why = follow.abortReason != null ? "aborted" : "not healed by the timeout "
+                        + Verdict.human(drill.timeout());
+                if (drill.undo() == Undo.RESTART || follow.abortReason != null) {
+                    Action undo = FaultActions.undo(fault, phases.incidentId(), id, clock.instant());
+                    Optional<String> failure = undo(undo, feed, tracker);
+                    undone = failure.isEmpty();
+                    undoText = undone ? FaultActions.describe(undo) + " (" + why + ")" : "undo failed: " + failure.get();
+                    tag("undo", undone ? "drill undid its fault: " + undoText : "drill " + undoText);
+                } else {
+                    undoText = "none (undo: none): " + fault.resourceKey() + " is left as the fault left it";
+                    step("{}", undoText);
+                }
+            }
+            return report(injectedAt, tracker.phases(), follow.recoveredAt, verdict, undone, undoText,
+                    follow.abortReason, guardrailLines(tracker.phases().incidentId()), null);
+        }
+
+        /**
+         * Sends the undo of a drill that stopped after its injection, waiting only briefly for its ack
+         * (the interrupt flag is cleared meanwhile, so the producer can send, and restored after).
+         * Does not wait for its result. Returns what to report.
+         */
+        private String emergencyUndo(Fault fault, String incidentId) {
+            if (undoSent != null) {
+                return "undo sent (action " + undoSent.id() + ")";
+            }
+            boolean interrupted = Thread.interrupted();
+            try {
+                Action undo = FaultActions.undo(fault, incidentId, id, clock.instant());
+                ownActions.add(undo.id());
+                writer.action(undo, EMERGENCY_UNDO_BOUND);
+                undoSent = undo;
+                step("undo sent: {} (action {}); its result is not awaited", FaultActions.describe(undo), undo.id());
+                return "undo sent (action " + undo.id() + ")";
+            } catch (RuntimeException e) {
+                LOG.error("drill {}: could not send the undo of {}: {}", id, fault.describe(), e.toString());
+                return "the undo could not be sent (" + e.getMessage() + "); undo " + fault.resourceKey() + " by hand";
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
 
@@ -249,11 +311,36 @@ public final class DrillRunner {
             } catch (RuntimeException e) {
                 throw new FaultInjector.FaultException(e.getMessage());
             }
-            ActionResult terminal = awaitTerminal(action.id(), feed, early::add, sent.plus(FaultActions.DEADLINE));
+            ownActions.add(action.id());
+            // Past the action's own deadline: a held fault ends (SKIPPED) at its deadline, and that result must be read.
+            Duration wait = FaultActions.DEADLINE.plus(FAULT_RESULT_GRACE);
+            ActionResult terminal;
+            try {
+                terminal = awaitTerminal(action.id(), feed, early::add, sent.plus(wait));
+            } catch (RuntimeException e) {
+                // Stopped while the fault may be running: undo it, as after an injection.
+                boolean interrupted = Thread.currentThread().isInterrupted()
+                        || e instanceof org.apache.kafka.common.errors.InterruptException;
+                String undoText = emergencyUndo(fault, null);
+                throw new FaultInjector.FaultException((interrupted ? "interrupted" : "failed")
+                        + " while waiting for the fault action " + action.id() + ": " + e.getMessage() + "; " + undoText);
+            }
             if (terminal == null) {
+                // Same target key, so the same partition, behind the fault: if the fault still runs, the undo follows it.
+                Action undo = FaultActions.undo(fault, null, id, clock.instant());
+                ownActions.add(undo.id());
+                String undoText;
+                try {
+                    writer.action(undo);
+                    undoSent = undo;
+                    undoText = "the undo was sent anyway (action " + undo.id() + ", " + FaultActions.describe(undo)
+                            + "), in case the fault runs late";
+                } catch (RuntimeException e) {
+                    undoText = "the undo could not be sent (" + e.getMessage() + "): check " + fault.resourceKey();
+                }
+                step("no result for the fault action {}; {}", action.id(), undoText);
                 throw new FaultInjector.FaultException("no result for the fault action " + action.id() + " within "
-                        + Verdict.human(FaultActions.DEADLINE) + " (is the remediator running, and not paused?);"
-                        + " it may still run: check " + fault.resourceKey());
+                        + Verdict.human(wait) + " (is the remediator running, and not paused?); " + undoText);
             }
             if (!terminal.succeeded()) {
                 throw new FaultInjector.FaultException(terminal.status() + (terminal.detail() == null ? ""
@@ -294,15 +381,19 @@ public final class DrillRunner {
         private List<String> guardrailLines(String incidentId) {
             List<String> lines = new ArrayList<>();
             for (TimelineEntry e : guardrailEntries) {
-                Action action = actions.get(e.refs().get("actionId"));
-                boolean ours = id.equals(e.refs().get("drillId")) || action != null && (id.equals(action.label("drillId"))
-                        || action.incidentId().equals(incidentId));
-                if (ours) {
+                if (ours(e, incidentId)) {
                     lines.add(e.refs().getOrDefault("guardrail", "?") + " " + e.refs().getOrDefault("decision", "?")
                             + ": " + e.summary());
                 }
             }
             return lines;
+        }
+
+        /** Whether a GUARDRAIL entry is about the drill: one of its actions, or one on the incident it follows. */
+        private boolean ours(TimelineEntry e, String incidentId) {
+            Action action = actions.get(e.refs().get("actionId"));
+            return id.equals(e.refs().get("drillId")) || action != null && (id.equals(action.label("drillId"))
+                    || action.incidentId().equals(incidentId));
         }
 
         private record Follow(Instant recoveredAt, String abortReason) {
@@ -368,9 +459,13 @@ public final class DrillRunner {
         private String guardrailStop(String incidentId) {
             for (TimelineEntry e : guardrailEntries) {
                 Action action = actions.get(e.refs().get("actionId"));
-                boolean ours = id.equals(e.refs().get("drillId")) || action != null && (id.equals(action.label("drillId"))
-                        || action.incidentId().equals(incidentId));
-                if (ours && STOPPING.contains(e.refs().get("decision"))) {
+                // The drill's own fault and undo (a rate limit that briefly held the fault) are no reason to
+                // abort, nor is anything decided before the injection.
+                boolean own = ownActions.contains(e.refs().get("actionId")) || action != null
+                        && (FaultActions.FAULT_RULE.equals(action.rule().name())
+                        || FaultActions.UNDO_RULE.equals(action.rule().name()));
+                boolean before = injectedAt != null && e.at().isBefore(injectedAt);
+                if (ours(e, incidentId) && !own && !before && STOPPING.contains(e.refs().get("decision"))) {
                     return "guardrail " + e.refs().getOrDefault("guardrail", "?") + " "
                             + ("HOLD".equals(e.refs().get("decision")) ? "held" : "refused") + " action "
                             + e.refs().get("actionId") + ": " + e.summary();
@@ -428,8 +523,10 @@ public final class DrillRunner {
         private Optional<String> undo(Action undo, DrillFeed feed, PhaseTracker tracker) {
             String what = FaultActions.describe(undo);
             step("undoing the fault: {} (action {})", what, undo.id());
+            ownActions.add(undo.id());
             try {
                 writer.action(undo);
+                undoSent = undo;
             } catch (RuntimeException e) {
                 step("undo failed: {}", e.getMessage());
                 return Optional.of(e.getMessage() + "; undo " + drill.fault().resourceKey() + " by hand (" + what + ")");
@@ -499,21 +596,31 @@ public final class DrillRunner {
                 Instant detected = null;
                 Instant decided = null;
                 Instant acted = null;
+                List<AlertEvent> firing = new ArrayList<>();
                 while (clock.instant().isBefore(deadline)) {
-                    while (sent < total && !clock.instant().isBefore(dueAt(storm, start, sent))) {
+                    // Handed over without waiting for each ack (flushed below), so the storm keeps its pace.
+                    while (sent < total && clock.instant().isBefore(deadline)
+                            && !clock.instant().isBefore(dueAt(storm, start, sent))) {
                         AlertEvent alert = alert(storm, sent, clock.instant());
                         try {
-                            writer.alert(alert);
+                            writer.alertNoWait(alert);
                         } catch (RuntimeException e) {
                             step("could not send alert {} of {}: {}", sent + 1, total, e.getMessage());
+                            resolve(firing);
                             return dryReport(null, tracker, sent, storm, new Verdict(false, "could not send the synthetic"
                                     + " alert: " + e.getMessage()));
                         }
+                        firing.add(alert);
                         firstSent = firstSent == null ? alert.receivedAt() : firstSent;
                         sent++;
                         if (sent == total) {
                             step("sent {} {}", total, total == 1 ? "alert: " + alert.name() + " on "
                                     + alert.resource().key() : "alerts");
+                            String unacked = flush();
+                            if (unacked != null) {
+                                resolve(firing);
+                                return dryReport(firstSent, tracker, sent, storm, new Verdict(false, unacked));
+                            }
                         }
                     }
                     for (Object record : feed.poll(POLL)) {
@@ -541,7 +648,45 @@ public final class DrillRunner {
                         break;
                     }
                 }
+                String unacked = sent < total ? flush() : null;
+                resolve(firing);
+                if (sent < total) {
+                    return dryReport(firstSent, tracker, sent, storm, new Verdict(false, "sent " + sent + " of " + total
+                            + " alerts before the timeout; raise timeout or lower the rate"
+                            + (unacked == null ? "" : "; " + unacked)));
+                }
                 return dryReport(firstSent, tracker, sent, storm, gradeDryRun(tracker, sent));
+            }
+        }
+
+        /** Waits for the acks of the alerts sent; null when all came, else why not. */
+        private String flush() {
+            try {
+                writer.flushAlerts();
+                return null;
+            } catch (RuntimeException e) {
+                step("{}", e.getMessage());
+                return e.getMessage();
+            }
+        }
+
+        /**
+         * Resolves the drill's synthetic alerts (same resource, name, fingerprint and drill id), so the
+         * rules stage resolves the rehearsal incidents they opened instead of keeping them open for good.
+         */
+        private void resolve(List<AlertEvent> firing) {
+            if (firing.isEmpty()) {
+                return;
+            }
+            try {
+                for (AlertEvent alert : firing) {
+                    writer.alertNoWait(resolved(alert, clock.instant()));
+                }
+                writer.flushAlerts();
+                step("resolved the {} synthetic {}", firing.size(), firing.size() == 1 ? "alert" : "alerts");
+            } catch (RuntimeException e) {
+                // The verdict stands; the open rehearsal incidents are only clutter, but say so.
+                step("could not resolve the synthetic alerts ({}); their rehearsal incidents stay open", e.getMessage());
             }
         }
 
@@ -583,6 +728,13 @@ public final class DrillRunner {
                     t.actions(), null);
             return report(firstSent, phases, null, verdict, false, null, null, t.guardrails(),
                     storm == null ? null : t.counts(sent));
+        }
+
+        /** The RESOLVED counterpart of a synthetic alert. */
+        private static AlertEvent resolved(AlertEvent alert, Instant now) {
+            return new AlertEvent(AlertEvent.idFor(alert.source(), alert.fingerprint(), now, AlertStatus.RESOLVED),
+                    alert.source(), alert.name(), AlertStatus.RESOLVED, alert.severity(), alert.resource(), alert.labels(),
+                    alert.annotations(), alert.startsAt(), now, now, alert.fingerprint(), alert.drillId());
         }
 
         /** When alert {@code i} is due: a storm spreads its alerts evenly over its duration. */

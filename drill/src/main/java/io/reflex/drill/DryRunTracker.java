@@ -32,14 +32,8 @@ public final class DryRunTracker {
     private final Set<String> incidents = new LinkedHashSet<>();
     private final Map<String, Action> actions = new LinkedHashMap<>();
     private final Map<String, ActionResult> terminal = new HashMap<>();
-    /** Per action, per guardrail: its decision (HOLD, REFUSE, ESCALATE). */
-    private final Map<String, Map<String, String>> decisions = new HashMap<>();
-    /** Actions named by the drill's GUARDRAIL entries (their Action record may come later, or not at all). */
-    private final Set<String> guardedActions = new LinkedHashSet<>();
-    private final List<String> guardrailLines = new ArrayList<>();
-    private final List<String> rulesFired = new ArrayList<>();
-    private Instant detectedAt;
-    private Instant decidedAt;
+    /** The drill's timeline entries, as read: phases are worked out from them when asked (topics interleave). */
+    private final List<TimelineEntry> entries = new ArrayList<>();
     private Instant lastRecordAt;
 
     public DryRunTracker(String drillId, Expectation expect) {
@@ -51,32 +45,7 @@ public final class DryRunTracker {
     public boolean accept(Object record) {
         if (record instanceof TimelineEntry entry && drillId.equals(entry.refs().get("drillId"))) {
             incidents.add(entry.incidentId());
-            switch (entry.kind()) {
-                case ALERT_RECEIVED -> detectedAt = min(detectedAt, entry.at());
-                case RULE_FIRED -> {
-                    String rule = entry.refs().getOrDefault("rule", "?");
-                    rulesFired.add(rule);
-                    Action action = actions.get(entry.refs().get("actionId"));
-                    boolean expected = expect.rule() != null ? expect.rule().equals(rule)
-                            && !"failed".equals(entry.refs().get("outcome"))
-                            : action != null && matches(action);
-                    if (expected) {
-                        decidedAt = min(decidedAt, entry.at());
-                    }
-                }
-                case GUARDRAIL -> {
-                    String guardrail = entry.refs().getOrDefault("guardrail", "?");
-                    String decision = entry.refs().getOrDefault("decision", "?");
-                    guardrailLines.add(guardrail + " " + decision + ": " + entry.summary());
-                    String actionId = entry.refs().get("actionId");
-                    if (actionId != null) {
-                        guardedActions.add(actionId);
-                        decisions.computeIfAbsent(actionId, id -> new HashMap<>()).put(guardrail, decision);
-                    }
-                }
-                default -> {
-                }
-            }
+            entries.add(entry);
             lastRecordAt = entry.at();
             return true;
         }
@@ -88,39 +57,76 @@ public final class DryRunTracker {
         }
         if (record instanceof ActionResult result && result.status().terminal()) {
             terminal.putIfAbsent(result.actionId(), result);
-            String detail = result.detail() == null ? "" : result.detail();
-            // The result says which guardrail decided, even when its GUARDRAIL entry is not read yet.
-            for (String[] kind : new String[][] {{HELD, "HOLD"}, {REFUSED, "REFUSE"}, {ESCALATED, "ESCALATE"}}) {
-                if (detail.startsWith(kind[0])) {
-                    String rest = detail.substring(kind[0].length());
-                    int colon = rest.indexOf(':');
-                    String guardrail = (colon < 0 ? rest : rest.substring(0, colon)).trim();
-                    decisions.computeIfAbsent(result.actionId(), id -> new HashMap<>()).putIfAbsent(guardrail, kind[1]);
-                }
-            }
             // Other drills' results and real ones are read too: only the drill's own count as its activity.
             return actions.containsKey(result.actionId()) || incidents.contains(result.incidentId());
         }
         return false;
     }
 
-    /** The guardrail decisions on the drill's actions (results of other drills' rehearsals are read too). */
+    /**
+     * Per action of the drill, per guardrail: its decision (HOLD, REFUSE, ESCALATE). From the
+     * GUARDRAIL entries; an action whose entry is not read (yet) counts by its result's detail, so
+     * one decision is never counted twice.
+     */
     private Map<String, Map<String, String>> ownDecisions() {
         Map<String, Map<String, String>> own = new HashMap<>();
-        decisions.forEach((actionId, byGuardrail) -> {
-            if (actions.containsKey(actionId) || guardedActions.contains(actionId)) {
-                own.put(actionId, byGuardrail);
+        for (TimelineEntry entry : entries) {
+            String actionId = entry.refs().get("actionId");
+            if (entry.kind() == TimelineKind.GUARDRAIL && actionId != null) {
+                own.computeIfAbsent(actionId, id -> new HashMap<>()).put(entry.refs().getOrDefault("guardrail", "?"),
+                        entry.refs().getOrDefault("decision", "?"));
             }
-        });
+        }
+        for (Action action : actions.values()) {
+            ActionResult result = terminal.get(action.id());
+            if (result == null || own.containsKey(action.id())) {
+                continue;
+            }
+            String detail = result.detail() == null ? "" : result.detail();
+            for (String[] kind : new String[][] {{HELD, "HOLD"}, {REFUSED, "REFUSE"}, {ESCALATED, "ESCALATE"}}) {
+                if (detail.startsWith(kind[0])) {
+                    // Guardrail names have colons of their own (blastRadius:hosts-per-zone): the reason follows ": ".
+                    String rest = detail.substring(kind[0].length());
+                    int end = rest.indexOf(": ");
+                    own.computeIfAbsent(action.id(), id -> new HashMap<>())
+                            .put((end < 0 ? rest : rest.substring(0, end)).trim(), kind[1]);
+                }
+            }
+        }
         return own;
     }
 
+    /** Whether a guardrail's name is the one a drill file names: itself, or one of its kind ({@code blastRadius}). */
+    static boolean isGuardrail(String name, String expected) {
+        return name.equals(expected) || name.startsWith(expected + ":");
+    }
+
     public Instant detectedAt() {
-        return detectedAt;
+        Instant at = null;
+        for (TimelineEntry entry : entries) {
+            if (entry.kind() == TimelineKind.ALERT_RECEIVED) {
+                at = min(at, entry.at());
+            }
+        }
+        return at;
     }
 
     public Instant decidedAt() {
-        return decidedAt;
+        Instant at = null;
+        for (TimelineEntry entry : entries) {
+            if (entry.kind() != TimelineKind.RULE_FIRED) {
+                continue;
+            }
+            String rule = entry.refs().getOrDefault("rule", "?");
+            Action action = actions.get(entry.refs().get("actionId"));
+            boolean expected = expect.rule() != null ? expect.rule().equals(rule)
+                    && !"failed".equals(entry.refs().get("outcome"))
+                    : action != null && matches(action);
+            if (expected) {
+                at = min(at, entry.at());
+            }
+        }
+        return at;
     }
 
     /** The first dry-run result of an expected action that says it would run; null when none yet. */
@@ -149,8 +155,8 @@ public final class DryRunTracker {
 
     /** Whether the guardrail held or refused at least one of the drill's actions. */
     public boolean guardrailStopped(String guardrail) {
-        return ownDecisions().values().stream().anyMatch(d -> "HOLD".equals(d.get(guardrail))
-                || "REFUSE".equals(d.get(guardrail)));
+        return ownDecisions().values().stream().anyMatch(d -> d.entrySet().stream().anyMatch(e ->
+                isGuardrail(e.getKey(), guardrail) && ("HOLD".equals(e.getValue()) || "REFUSE".equals(e.getValue()))));
     }
 
     /** Whether every action decided for the drill has its terminal result. */
@@ -168,11 +174,14 @@ public final class DryRunTracker {
     }
 
     public List<String> rulesFired() {
-        return List.copyOf(rulesFired);
+        return entries.stream().filter(e -> e.kind() == TimelineKind.RULE_FIRED)
+                .map(e -> e.refs().getOrDefault("rule", "?")).toList();
     }
 
     public List<String> guardrails() {
-        return List.copyOf(guardrailLines);
+        return entries.stream().filter(e -> e.kind() == TimelineKind.GUARDRAIL)
+                .map(e -> e.refs().getOrDefault("guardrail", "?") + " " + e.refs().getOrDefault("decision", "?") + ": "
+                        + e.summary()).toList();
     }
 
     /** Every action, as {@code type target (rule "R", DRY_RUN): STATUS: detail}. */

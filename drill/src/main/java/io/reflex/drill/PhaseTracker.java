@@ -87,8 +87,11 @@ public final class PhaseTracker {
             return new Phases(null, null, null, null, List.of(), List.of(), null);
         }
         final String incident = incidentId;
+        final Instant detected = detectedAt;
         List<TimelineEntry> fired = timelines.get(incident).stream()
-                .filter(e -> e.kind() == TimelineKind.RULE_FIRED && !"shadow".equals(e.refs().get("mode")))
+                // A rule that fired before this run's alert (a previous run, on an incident still open) is not its decision.
+                .filter(e -> e.kind() == TimelineKind.RULE_FIRED && !"shadow".equals(e.refs().get("mode"))
+                        && !e.at().isBefore(detected))
                 .sorted(Comparator.comparing(TimelineEntry::at))
                 .toList();
         List<String> rulesFired = new ArrayList<>();
@@ -111,7 +114,9 @@ public final class PhaseTracker {
             if (!action.incidentId().equals(incident) || action.mode() == ActionMode.SHADOW) {
                 continue;
             }
-            List<ActionResult> its = results.getOrDefault(action.id(), List.of());
+            // Results from before the injection are a previous run's, on the incident it left open.
+            List<ActionResult> its = results.getOrDefault(action.id(), List.of()).stream()
+                    .filter(r -> resultTime(r) == null || !resultTime(r).isBefore(injectedAt)).toList();
             ActionResult last = its.stream().filter(r -> TERMINAL.contains(r.status()))
                     .max(Comparator.comparing(PhaseTracker::resultTime, Comparator.nullsFirst(Comparator.naturalOrder())))
                     .orElse(its.isEmpty() ? null : its.get(its.size() - 1));

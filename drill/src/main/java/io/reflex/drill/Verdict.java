@@ -61,18 +61,8 @@ public record Verdict(boolean passed, String reason) {
         return new Verdict(false, reason);
     }
 
-    /** {@code 850ms}, {@code 4.2s}, {@code 2m05s}. */
+    /** {@code 850ms}, {@code 4.2s}, {@code 2m05s} ({@link DrillIds#human}). */
     static String human(Duration d) {
-        if (d == null) {
-            return "-";
-        }
-        long ms = d.toMillis();
-        if (Math.abs(ms) < 1000) {
-            return ms + "ms";
-        }
-        if (Math.abs(ms) < 60_000) {
-            return String.format(java.util.Locale.ROOT, "%.1fs", ms / 1000.0);
-        }
-        return String.format(java.util.Locale.ROOT, "%dm%02ds", ms / 60_000, (ms % 60_000) / 1000);
+        return DrillIds.human(d);
     }
 }

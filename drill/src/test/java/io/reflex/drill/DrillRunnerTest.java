@@ -9,6 +9,7 @@ import io.reflex.model.ActionResult;
 import io.reflex.model.ActionStatus;
 import io.reflex.model.ActionType;
 import io.reflex.model.AlertEvent;
+import io.reflex.model.AlertStatus;
 import io.reflex.model.Incident;
 import io.reflex.model.IncidentStatus;
 import io.reflex.model.Resource;
@@ -136,6 +137,9 @@ class DrillRunnerTest {
     private void rehearse(int allowed) {
         int[] n = {0};
         rules = alert -> {
+            if (alert.status() == AlertStatus.RESOLVED) {
+                return;
+            }
             int i = n[0]++;
             String incident = "inc-storm-" + i;
             Instant at = clock.instant();
@@ -152,11 +156,14 @@ class DrillRunnerTest {
                 queued.add(result(action, ActionStatus.SKIPPED, "dry run: would isolate_host " + action.target().key(),
                         at.plusMillis(20)));
             } else {
+                // The remediator's own formats: the guardrail's name has a colon of its own.
                 queued.add(new TimelineEntry(incident, at.plusMillis(15), TimelineKind.GUARDRAIL,
-                        "HOLD isolate_host (blastRadius): 2 of 4 hosts in zone already disrupted", Map.of("drillId",
-                        alert.drillId(), "guardrail", "blastRadius", "decision", "HOLD", "actionId", action.id())));
-                queued.add(result(action, ActionStatus.SKIPPED, "dry run: would be held by blastRadius: 2 of 4 hosts",
-                        at.plusMillis(20)));
+                        "drill " + alert.drillId() + ": isolate_host " + action.target().key() + " would be held by"
+                        + " blastRadius:hosts-per-zone: Blast radius hosts-per-zone: 2 of 4 hosts in zone already"
+                        + " disrupted", Map.of("drillId", alert.drillId(), "guardrail", "blastRadius:hosts-per-zone",
+                        "decision", "HOLD", "actionId", action.id())));
+                queued.add(result(action, ActionStatus.SKIPPED, "dry run: would be held by blastRadius:hosts-per-zone:"
+                        + " Blast radius hosts-per-zone: 2 of 4 hosts in zone already disrupted", at.plusMillis(20)));
             }
         };
     }
@@ -167,15 +174,22 @@ class DrillRunnerTest {
 
         DrillReport report = run(STORM);
 
-        assertThat(alertsWritten).hasSize(4).allSatisfy(a -> {
+        List<AlertEvent> firing = alertsWritten.stream().filter(a -> a.status() == AlertStatus.FIRING).toList();
+        assertThat(firing).hasSize(4).allSatisfy(a -> {
             assertThat(a.source()).isEqualTo("drill");
             assertThat(a.drillId()).isEqualTo(ID);
             assertThat(a.name()).isEqualTo("HostDown");
         });
-        assertThat(alertsWritten).extracting(a -> a.resource().key())
+        assertThat(firing).extracting(a -> a.resource().key())
                 .containsExactly("host:storm-0", "host:storm-1", "host:storm-2", "host:storm-3");
-        assertThat(alertsWritten).extracting(a -> a.label("zone")).containsExactly("zone-0", "zone-1", "zone-0", "zone-1");
-        assertThat(alertsWritten.get(3).receivedAt()).isAfterOrEqualTo(T0.plusSeconds(3));
+        assertThat(firing).extracting(a -> a.label("zone")).containsExactly("zone-0", "zone-1", "zone-0", "zone-1");
+        assertThat(firing.get(3).receivedAt()).isAfterOrEqualTo(T0.plusSeconds(3));
+        // Each rehearsal incident is resolved at the end: its alert again, RESOLVED.
+        List<AlertEvent> resolved = alertsWritten.subList(4, alertsWritten.size());
+        assertThat(resolved).hasSize(4).allSatisfy(a -> assertThat(a.status()).isEqualTo(AlertStatus.RESOLVED));
+        assertThat(resolved).extracting(AlertEvent::resource, AlertEvent::name, AlertEvent::fingerprint,
+                AlertEvent::drillId, AlertEvent::source).isEqualTo(firing.stream().map(a -> org.assertj.core.groups.Tuple
+                .tuple(a.resource(), a.name(), a.fingerprint(), a.drillId(), "drill")).toList());
         assertThat(actionsWritten).as("a dry run touches nothing").isEmpty();
         assertThat(report.passed()).as(report.reason()).isTrue();
         assertThat(report.mode()).isEqualTo("dry-run");
@@ -183,12 +197,13 @@ class DrillRunnerTest {
         assertThat(report.phases().recoverMs()).isNull();
         assertThat(report.phases().detectMs()).isNotNull();
         assertThat(report.sloMs()).isNull();
-        assertThat(report.storm()).isEqualTo(new DrillReport.StormCounts(4, 4, 4, 2,
-                Map.of("blastRadius", new DrillReport.GuardrailCounts(2, 0, 0))));
-        assertThat(report.guardrails()).hasSize(2).allSatisfy(g -> assertThat(g).startsWith("blastRadius HOLD: "));
+        assertThat(report.storm()).as("each hold counted once").isEqualTo(new DrillReport.StormCounts(4, 4, 4, 2,
+                Map.of("blastRadius:hosts-per-zone", new DrillReport.GuardrailCounts(2, 0, 0))));
+        assertThat(report.guardrails()).hasSize(2)
+                .allSatisfy(g -> assertThat(g).startsWith("blastRadius:hosts-per-zone HOLD: "));
         assertThat(report.readable()).contains("not measured in a dry run")
                 .contains("storm      4 alerts sent, 4 incidents, 4 actions decided, 2 would run")
-                .contains("guardrail  blastRadius: held 2, refused 0, escalated 0");
+                .contains("guardrail  blastRadius:hosts-per-zone: held 2, refused 0, escalated 0");
         assertThat(progress).allSatisfy(line -> assertThat(line).startsWith(ID + ": ")).isNotEmpty();
     }
 
@@ -216,6 +231,9 @@ class DrillRunnerTest {
     @Test
     void aDryRunOfAKillSendsTheAlertOfItsSectionOnTheFaultsResource() {
         rules = alert -> {
+            if (alert.status() == AlertStatus.RESOLVED) {
+                return;
+            }
             Instant at = clock.instant();
             queued.add(entry("inc-r", at, TimelineKind.ALERT_RECEIVED, Map.of("drillId", ID)));
             Action action = new Action("act-r", "inc-r", new RuleRef("restart", 1), ActionType.RESTART_SERVICE,
@@ -231,7 +249,9 @@ class DrillRunnerTest {
                 + "alert: {name: ServiceDown, labels: {service: demo-shop}, severity: critical}\n");
 
         assertThat(injections).as("nothing real is touched").isZero();
-        assertThat(alertsWritten).singleElement().satisfies(a -> {
+        assertThat(alertsWritten).extracting(AlertEvent::status).containsExactly(AlertStatus.FIRING, AlertStatus.RESOLVED);
+        assertThat(alertsWritten.get(1).fingerprint()).isEqualTo(alertsWritten.get(0).fingerprint());
+        assertThat(alertsWritten.get(0)).satisfies(a -> {
             assertThat(a.resource().key()).isEqualTo("service:demo-shop");
             assertThat(a.name()).isEqualTo("ServiceDown");
             assertThat(a.labels()).isEqualTo(Map.of("service", "demo-shop"));
@@ -389,6 +409,136 @@ class DrillRunnerTest {
         };
         assertThat(runner(URI.create("http://127.0.0.1:9090")).run(drill, ID, DrillProgress.NONE).reason())
                 .startsWith("not in the steady state before the fault (prometheus up at http://127.0.0.1:9090");
+    }
+
+    @Test
+    void aStormThatCannotSendAllItsAlertsInTimeFailsSayingSo() {
+        rehearse(2);
+        // A slow Kafka: each hand-over takes 15s of the drill's 34s (timeout 30s + over 4s).
+        Consumer<AlertEvent> rehearsal = rules;
+        rules = alert -> {
+            if (alert.status() == AlertStatus.FIRING) {
+                clock.advance(Duration.ofSeconds(15));
+            }
+            rehearsal.accept(alert);
+        };
+
+        DrillReport report = run(STORM);
+
+        assertThat(report.passed()).isFalse();
+        assertThat(report.reason()).isEqualTo("sent 3 of 4 alerts before the timeout; raise timeout or lower the rate");
+        assertThat(report.storm().alertsSent()).isEqualTo(3);
+        assertThat(alertsWritten).filteredOn(a -> a.status() == AlertStatus.RESOLVED).as("the sent ones resolved")
+                .hasSize(3);
+    }
+
+    @Test
+    void aDrillInterruptedAfterTheInjectionSendsTheUndoAndSaysSo() {
+        boolean[] interruptedWhileWriting = {true};
+        remediator = action -> interruptedWhileWriting[0] = Thread.currentThread().isInterrupted();
+        // What a closing scheduler does to the drill thread: KafkaConsumer.poll throws InterruptException.
+        queuedHook = () -> {
+            if (injections > 0) {
+                throw new org.apache.kafka.common.errors.InterruptException("interrupted in poll");
+            }
+        };
+
+        DrillReport report;
+        try {
+            report = run(LIVE_KILL);
+        } finally {
+            assertThat(Thread.interrupted()).as("the interrupt is kept for the caller").isTrue();
+        }
+
+        assertThat(actionsWritten).singleElement().satisfies(undo -> {
+            assertThat(undo.rule().name()).isEqualTo("drill undo");
+            assertThat(undo.type()).isEqualTo(ActionType.RESTART_SERVICE);
+        });
+        assertThat(interruptedWhileWriting[0]).as("the flag is cleared while the undo is written").isFalse();
+        assertThat(report.passed()).isFalse();
+        assertThat(report.reason()).startsWith("interrupted: interrupted in poll; undo sent (action "
+                + actionsWritten.get(0).id() + ")");
+        assertThat(report.injectedAt()).isNotNull();
+    }
+
+    @Test
+    void aFeedThatFailsAfterTheInjectionStillUndoesTheFault() {
+        queuedHook = () -> {
+            if (injections > 0) {
+                throw new IllegalStateException("Kafka went away");
+            }
+        };
+
+        DrillReport report = run(LIVE_KILL);
+
+        assertThat(actionsWritten).extracting(a -> a.rule().name()).containsExactly("drill undo");
+        assertThat(report.reason()).isEqualTo("failed: Kafka went away; undo sent (action " + actionsWritten.get(0).id()
+                + ")");
+    }
+
+    @Test
+    void aFaultActionWithoutAResultPastItsDeadlineIsUndoneAnyway() {
+        DrillReport report = run(LIVE_KILL.replace("fault: {type: kill, service: demo-shop}",
+                "fault: {type: ssh-stop, connector: ssh, host: web-1, service: nginx}"));
+
+        assertThat(actionsWritten).extracting(a -> a.rule().name()).containsExactly("drill fault", "drill undo");
+        Action fault = actionsWritten.get(0);
+        Action undo = actionsWritten.get(1);
+        assertThat(undo.target()).as("same target key, so it queues behind the fault").isEqualTo(fault.target());
+        assertThat(undo.type()).isEqualTo(ActionType.START_SERVICE);
+        assertThat(clock.instant()).as("waited past the fault's own deadline")
+                .isAfter(fault.deadline().plus(DrillRunner.FAULT_RESULT_GRACE).minusSeconds(1));
+        assertThat(report.passed()).isFalse();
+        assertThat(report.reason()).startsWith("could not inject: no result for the fault action " + fault.id())
+                .contains("the undo was sent anyway (action " + undo.id());
+    }
+
+    @Test
+    void aGuardrailBrieflyHoldingTheDrillsOwnFaultIsNoReasonToAbort() {
+        Target target = new Target("ssh", "service", "nginx");
+        int[] checks = {0};
+        healthy = s -> checks[0]++ != 1;
+        remediator = action -> {
+            if (action.rule().name().equals("drill fault")) {
+                Instant at = clock.instant();
+                // Held a moment by a rate limit, then run.
+                queued.add(new TimelineEntry(action.incidentId(), at.minusMillis(300), TimelineKind.GUARDRAIL,
+                        "held stop_service: rate limit", Map.of("guardrail", "rateLimit:ssh", "decision", "HOLD",
+                                "actionId", action.id())));
+                queued.add(action);
+                queued.add(result(action, ActionStatus.SUCCEEDED, "stopped nginx on web-1", at));
+                heal("service:nginx", "restart", ActionType.RESTART_SERVICE, target);
+            }
+        };
+
+        DrillReport report = run(LIVE_KILL.replace("fault: {type: kill, service: demo-shop}",
+                "fault: {type: ssh-stop, connector: ssh, host: web-1, service: nginx}") + "abort: {onGuardrail: true}\n");
+
+        assertThat(report.aborted()).as(report.reason()).isFalse();
+        assertThat(report.passed()).as(report.reason()).isTrue();
+    }
+
+    @Test
+    void aDrillInterruptedWhileItsFaultActionRunsUndoesIt() {
+        queuedHook = () -> {
+            if (!actionsWritten.isEmpty()) {
+                throw new org.apache.kafka.common.errors.InterruptException("interrupted in poll");
+            }
+        };
+
+        DrillReport report;
+        try {
+            report = run(LIVE_KILL.replace("fault: {type: kill, service: demo-shop}",
+                    "fault: {type: cordon, connector: k8s, node: worker-1}"));
+        } finally {
+            assertThat(Thread.interrupted()).as("the interrupt is kept for the caller").isTrue();
+        }
+
+        assertThat(actionsWritten).extracting(Action::type).containsExactly(ActionType.CORDON_NODE,
+                ActionType.UNCORDON_NODE);
+        assertThat(report.reason()).isEqualTo("could not inject: interrupted while waiting for the fault action "
+                + actionsWritten.get(0).id() + ": interrupted in poll; undo sent (action " + actionsWritten.get(1).id()
+                + ")");
     }
 
     private void rulesAfterInjection(Runnable rulesStage) {

@@ -31,7 +31,7 @@ class DryRunTrackerTest {
 
     private static ActionResult held(Action action) {
         return new ActionResult(action.id(), action.incidentId(), ActionStatus.SKIPPED,
-                1, "dry run: would be held by blastRadius: 3 of 10", T0, T0.plusMillis(10));
+                1, "dry run: would be held by blastRadius:hosts-per-zone: Blast radius hosts-per-zone: 3 of 10", T0, T0.plusMillis(10));
     }
 
     @Test
@@ -55,8 +55,40 @@ class DryRunTrackerTest {
         assertThat(tracker.guardrailStopped("blastRadius")).isTrue();
         assertThat(tracker.allActionsFinished()).isTrue();
         assertThat(tracker.actedAt()).as("held, so it would not run").isNull();
-        assertThat(tracker.expectedActionOutcome()).isEqualTo("SKIPPED: dry run: would be held by blastRadius: 3 of 10");
+        assertThat(tracker.expectedActionOutcome()).isEqualTo("SKIPPED: dry run: would be held by blastRadius:hosts-per-zone:"
+                + " Blast radius hosts-per-zone: 3 of 10");
         assertThat(tracker.counts(1)).isEqualTo(new DrillReport.StormCounts(1, 1, 1, 0,
-                Map.of("blastRadius", new DrillReport.GuardrailCounts(1, 0, 0))));
+                Map.of("blastRadius:hosts-per-zone", new DrillReport.GuardrailCounts(1, 0, 0))));
+    }
+
+    @Test
+    void aHoldReadAsEntryAndAsResultCountsOnceUnderItsFullName() {
+        Action ours = action("a1", "drill-a");
+        tracker.accept(new TimelineEntry("inc-a1", T0, TimelineKind.ALERT_RECEIVED, "alert", Map.of("drillId", "drill-a")));
+        tracker.accept(ours);
+        tracker.accept(new TimelineEntry("inc-a1", T0, TimelineKind.GUARDRAIL, "drill drill-a: isolate_host would be held",
+                Map.of("guardrail", "blastRadius:hosts-per-zone", "decision", "HOLD", "drillId", "drill-a",
+                        "actionId", "a1")));
+        tracker.accept(held(ours));
+
+        assertThat(tracker.counts(1).byGuardrail()).isEqualTo(Map.of("blastRadius:hosts-per-zone",
+                new DrillReport.GuardrailCounts(1, 0, 0)));
+        assertThat(tracker.guardrailStopped("blastRadius")).as("a kind names its guardrails").isTrue();
+        assertThat(tracker.guardrailStopped("blastRadius:hosts-per-zone")).isTrue();
+        assertThat(tracker.guardrailStopped("blast")).as("not a prefix of the name").isFalse();
+        assertThat(tracker.guardrailStopped("rateLimit")).isFalse();
+    }
+
+    @Test
+    void aRuleFiredReadBeforeItsActionStillDecides() {
+        DryRunTracker byAction = new DryRunTracker("drill-a", new Expectation(null, ActionType.ISOLATE_HOST, null, null));
+        Action ours = action("a1", "drill-a");
+        byAction.accept(new TimelineEntry("inc-a1", T0.plusMillis(5), TimelineKind.RULE_FIRED, "fired",
+                Map.of("drillId", "drill-a", "rule", "isolate host", "actionId", "a1")));
+        assertThat(byAction.decidedAt()).as("its action is not read yet").isNull();
+
+        byAction.accept(ours);
+
+        assertThat(byAction.decidedAt()).isEqualTo(T0.plusMillis(5));
     }
 }

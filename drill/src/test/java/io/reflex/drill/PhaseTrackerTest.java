@@ -182,4 +182,20 @@ class PhaseTrackerTest {
         assertThat(byAction.phases().decidedAt()).isEqualTo(at(2000));
         assertThat(byAction.phases().actedAt()).isEqualTo(at(3000));
     }
+
+    @Test
+    void aPreviousRunsDecisionAndResultOnTheStillOpenIncidentDoNotCount() {
+        tracker.accept(incident("inc-1", "demo-shop", at(-60000)));
+        tracker.accept(entry("inc-1", at(-60000), TimelineKind.ALERT_RECEIVED, Map.of()));
+        tracker.accept(entry("inc-1", at(-59000), TimelineKind.RULE_FIRED, Map.of("rule", RULE, "actionId", "act-old")));
+        tracker.accept(action("act-old", "inc-1", RULE, ActionType.RESTART_SERVICE, "demo-shop"));
+        tracker.accept(result("act-old", "inc-1", ActionStatus.SUCCEEDED, at(-58000)));
+        // This run's alert joins the open incident; nothing has decided on it yet.
+        tracker.accept(entry("inc-1", at(1500), TimelineKind.ALERT_RECEIVED, Map.of()));
+
+        Phases phases = tracker.phases();
+        assertThat(phases.detectedAt()).isEqualTo(at(1500));
+        assertThat(phases.decidedAt()).as("the old run's RULE_FIRED").isNull();
+        assertThat(phases.actedAt()).as("the old run's result").isNull();
+    }
 }

@@ -33,8 +33,14 @@ public record DrDrill(String name, Traffic traffic, Kill kill, Optional<Duration
     /**
      * The synthetic alerts: {@code alerts} of them, evenly over {@code over}, each named
      * {@code alert}, the i-th on the resource {@code resource} with {@code {i}} replaced by i.
+     *
+     * @param execute false (the default): the alerts carry the drill id ({@link io.reflex.model.AlertEvent#drillId}),
+     *                so Reflex rehearses them (DRY_RUN actions, no connector called). True: they carry the drill
+     *                id only as the label {@code drillId} and take the real path, so their incidents are real
+     *                incidents (labelled with the drill id) and their actions really execute through the
+     *                connectors: only then does "0 actions duplicated" say a connector never ran twice
      */
-    public record Traffic(int alerts, Duration over, String alert, String resource) {
+    public record Traffic(int alerts, Duration over, String alert, String resource, boolean execute) {
         public static final String DEFAULT_ALERT = "DrTest";
         public static final String DEFAULT_RESOURCE = "service:dr-{i}";
 
@@ -42,6 +48,11 @@ public record DrDrill(String name, Traffic traffic, Kill kill, Optional<Duration
             Objects.requireNonNull(over, "over");
             Objects.requireNonNull(alert, "alert");
             Objects.requireNonNull(resource, "resource");
+        }
+
+        /** Rehearsed traffic. */
+        public Traffic(int alerts, Duration over, String alert, String resource) {
+            this(alerts, over, alert, resource, false);
         }
 
         /** {@code kind:name} of the i-th alert's resource. */

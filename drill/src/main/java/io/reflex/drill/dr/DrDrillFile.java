@@ -27,6 +27,10 @@ import java.util.regex.Pattern;
  * name: kill-rules
  * kind: dr
  * traffic: {alerts: 600, over: 20s, alert: DrTest, resource: "service:dr-{i}"}
+ *   # execute: false (default) = rehearsal: the alerts carry the drill id, Reflex decides DRY_RUN actions and
+ *   #   calls no connector. execute: true = the real path: the drill id is only the label drillId, the
+ *   #   incidents are real incidents labelled with it and their actions really execute (use a harmless rule,
+ *   #   e.g. a notify to a test webhook): only then does "0 actions duplicated" cover connectors.
  * kill:
  *   role: rules                 # rules | remediator
  *   pidFile: run/rules.pid      # relative to the drill file's directory
@@ -159,7 +163,17 @@ public final class DrDrillFile {
             if (!object(node, path)) {
                 return null;
             }
-            unknownKeys(node, path + ".", Set.of("alerts", "over", "alert", "resource"));
+            unknownKeys(node, path + ".", Set.of("alerts", "over", "alert", "resource", "execute"));
+            boolean execute = false;
+            JsonNode ex = node.get("execute");
+            if (ex != null && !ex.isNull()) {
+                if (ex.isBoolean()) {
+                    execute = ex.asBoolean();
+                } else {
+                    problem(path + ".execute", "'" + ex.asText() + "' is not true or false (false, the default,"
+                            + " rehearses; true takes the real path and executes the actions)");
+                }
+            }
             Integer alerts = null;
             JsonNode n = node.get("alerts");
             if (n == null || n.isNull()) {
@@ -190,7 +204,7 @@ public final class DrDrillFile {
                 badResource = true;
             }
             return alerts == null || over == null || badResource ? null
-                    : new DrDrill.Traffic(alerts, over, alert, resource);
+                    : new DrDrill.Traffic(alerts, over, alert, resource, execute);
         }
 
         DrDrill.Kill kill(JsonNode node) {

@@ -28,6 +28,8 @@ import java.util.List;
  * @param restartedPid       its pid, so whoever started the drill can stop it; null without a restart
  * @param brokerRestartedAt  when the restarted broker answered clients again; null when it was not restarted
  * @param caughtUpAt         when every acked alert was received and every action had ended; null when it did not
+ * @param executed           whether the traffic took the real path ({@code traffic.execute}): its incidents are
+ *                           then real incidents labelled with the drill id, and its actions really executed
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DrDrillReport(
@@ -54,11 +56,25 @@ public record DrDrillReport(
         Instant caughtUpAt,
         Instant finishedAt,
         boolean passed,
-        String reason) {
+        String reason,
+        boolean executed) {
 
     public DrDrillReport {
         lostExamples = lostExamples == null ? List.of() : List.copyOf(lostExamples);
         duplicateExamples = duplicateExamples == null ? List.of() : List.copyOf(duplicateExamples);
+    }
+
+    /** A rehearsed drill's report. */
+    public DrDrillReport(String drill, String id, String role, int alertsSent, int alertsAcked, int alertsLost,
+            List<String> lostExamples, int alertsDecidedTwice, int actionsDecided, int actionsDuplicated,
+            int resultsDuplicated, int actionsWithoutResult, List<String> duplicateExamples,
+            Integer alertsDecidedBeforeKill, Instant startedAt, Instant killedAt, String killed, Instant restartedAt,
+            Long restartedPid, Instant brokerRestartedAt, Instant caughtUpAt, Instant finishedAt, boolean passed,
+            String reason) {
+        this(drill, id, role, alertsSent, alertsAcked, alertsLost, lostExamples, alertsDecidedTwice, actionsDecided,
+                actionsDuplicated, resultsDuplicated, actionsWithoutResult, duplicateExamples, alertsDecidedBeforeKill,
+                startedAt, killedAt, killed, restartedAt, restartedPid, brokerRestartedAt, caughtUpAt, finishedAt,
+                passed, reason, false);
     }
 
     /** For people: a few aligned lines. */
@@ -66,6 +82,8 @@ public record DrDrillReport(
         StringBuilder out = new StringBuilder();
         out.append(passed ? "PASS " : "FAIL ").append(drill).append("  (").append(id).append(")\n");
         out.append("  traffic    ").append(alertsSent).append(" alerts sent, ").append(alertsAcked).append(" acked\n");
+        out.append("  path       ").append(executed ? "real: actions executed; the incidents are real incidents"
+                + " labelled drillId=" + id : "rehearsal: DRY_RUN actions, no connector called").append('\n');
         out.append("  kill       ").append(role).append(": ").append(killed == null ? "-" : killed)
                 .append(at(killedAt))
                 .append(alertsDecidedBeforeKill == null ? "" : ", " + alertsDecidedBeforeKill + " alerts decided before")

@@ -1,5 +1,7 @@
 package io.reflex.drill.dr;
 
+import io.reflex.drill.DrillIds;
+import io.reflex.drill.DrillKafka;
 import io.reflex.model.AlertEvent;
 import io.reflex.model.AlertStatus;
 import io.reflex.model.Resource;
@@ -12,15 +14,11 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
@@ -31,17 +29,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -57,10 +47,7 @@ import org.slf4j.MDC;
  */
 public final class DrDrillRunner {
     private static final Logger LOG = LoggerFactory.getLogger(DrDrillRunner.class);
-    private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
-            .withZone(ZoneOffset.UTC);
     private static final Duration KILL_WAIT = Duration.ofSeconds(15);
-    private static final Duration METADATA_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration POLL = Duration.ofMillis(200);
     /** After catching up, how long to keep reading for late repeats (a replay still under way). */
     private static final Duration SETTLE = Duration.ofSeconds(3);
@@ -84,7 +71,7 @@ public final class DrDrillRunner {
 
     /** The id a drill run gets: {@code drill-<name>-<UTC time>}, like every drill. */
     public String idFor(DrDrill drill) {
-        return "drill-" + drill.name() + "-" + ID_TIME.format(clock.instant());
+        return DrillIds.of("drill", drill.name(), clock.instant());
     }
 
     public DrDrillReport run(DrDrill drill) {
@@ -104,6 +91,9 @@ public final class DrDrillRunner {
         final String id;
         final DrTally tally;
         final Queue<String> ackedIds = new ConcurrentLinkedQueue<>();
+        final Queue<String> notAckedIds = new ConcurrentLinkedQueue<>();
+        /** The alerts handed to the producer, to resolve at the end. */
+        final List<AlertEvent> firing = java.util.Collections.synchronizedList(new ArrayList<>());
         final AtomicInteger sent = new AtomicInteger();
         final List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
         volatile Instant startedAt;
@@ -124,7 +114,7 @@ public final class DrDrillRunner {
             LOG.info("drill {}: {} {} alerts over {} while {} is killed at +{}{}", id, traffic.alerts(),
                     traffic.alert(), traffic.over(), drill.kill().role().id(), drill.kill().after(),
                     drill.restartBrokerAfter().map(d -> " and the broker restarts at +" + d).orElse(""));
-            try (KafkaConsumer<String, byte[]> consumer = openConsumer()) {
+            try (DrillKafka.Reader consumer = openConsumer()) {
                 startedAt = clock.instant();
                 long startNanos = System.nanoTime();
                 Instant deadline = startedAt.plus(drill.timeout());
@@ -157,7 +147,9 @@ public final class DrDrillRunner {
                         }
                     });
                     Instant caughtUp = read(consumer, deadline, done);
-                    return report(caughtUp);
+                    DrDrillReport report = report(caughtUp);
+                    resolve();
+                    return report;
                 } finally {
                     steps.shutdownNow();
                 }
@@ -167,17 +159,7 @@ public final class DrDrillRunner {
         void sendTraffic(long startNanos) {
             DrDrill.Traffic traffic = drill.traffic();
             long gapNanos = traffic.over().toNanos() / traffic.alerts();
-            Properties props = new Properties();
-            props.putAll(kafka);
-            props.put(ProducerConfig.ACKS_CONFIG, "all");
-            props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-            props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-            // Long enough to outlast a broker restart: an alert is only lost to the drill if Kafka acked it.
-            props.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
-                    (int) Math.max(120_000, drill.timeout().toMillis()));
-            props.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "reflex-dr-drill");
-            try (KafkaProducer<String, AlertEvent> producer = new KafkaProducer<>(props, new StringSerializer(),
-                    Topics.ALERTS.valueSerde().serializer())) {
+            try (KafkaProducer<String, byte[]> producer = producer()) {
                 for (int i = 0; i < traffic.alerts(); i++) {
                     long due = startNanos + i * gapNanos;
                     long wait = due - System.nanoTime();
@@ -188,20 +170,60 @@ public final class DrDrillRunner {
                         throw new IllegalStateException("drill " + id + " interrupted after " + i + " alerts");
                     }
                     AlertEvent alert = alert(i);
-                    producer.send(new ProducerRecord<>(Topics.ALERTS.name(), alert.resource().key(), alert),
-                            (metadata, error) -> {
-                                if (error == null) {
-                                    ackedIds.add(alert.id());
-                                } else {
-                                    LOG.warn("drill {}: alert {} was not acknowledged: {}", id, alert.id(),
-                                            error.toString());
-                                }
-                            });
+                    producer.send(record(alert), (metadata, error) -> {
+                        if (error == null) {
+                            ackedIds.add(alert.id());
+                        } else {
+                            notAckedIds.add(alert.id());
+                            LOG.warn("drill {}: alert {} was not acknowledged: {}", id, alert.id(), error.toString());
+                        }
+                    });
+                    firing.add(alert);
                     sent.incrementAndGet();
                 }
                 producer.flush();
             }
             LOG.info("drill {}: {} alerts sent, {} acknowledged", id, sent.get(), ackedIds.size());
+        }
+
+        KafkaProducer<String, byte[]> producer() {
+            // Long enough to outlast a broker restart: an alert is only lost to the drill if Kafka acked it.
+            return DrillKafka.producer(kafka, "reflex-dr-drill", Map.of(ProducerConfig.LINGER_MS_CONFIG, "5",
+                    ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(120_000, drill.timeout().toMillis())));
+        }
+
+        ProducerRecord<String, byte[]> record(AlertEvent alert) {
+            return new ProducerRecord<>(Topics.ALERTS.name(), alert.resource().key(),
+                    Topics.ALERTS.valueSerde().serializer().serialize(Topics.ALERTS.name(), alert));
+        }
+
+        /**
+         * Resolves every alert sent (same resource, name, fingerprint and drill id), so the rules stage
+         * closes the incidents they opened instead of keeping them open for good.
+         */
+        void resolve() {
+            List<AlertEvent> sentAlerts;
+            synchronized (firing) {
+                sentAlerts = List.copyOf(firing);
+            }
+            if (sentAlerts.isEmpty()) {
+                return;
+            }
+            AtomicInteger failed = new AtomicInteger();
+            try (KafkaProducer<String, byte[]> producer = producer()) {
+                for (AlertEvent alert : sentAlerts) {
+                    producer.send(record(resolved(alert, clock.instant())), (metadata, error) -> {
+                        if (error != null) {
+                            failed.incrementAndGet();
+                        }
+                    });
+                }
+                producer.flush();
+                LOG.info("drill {}: resolved {} alerts ({} not acknowledged)", id, sentAlerts.size(), failed.get());
+            } catch (RuntimeException e) {
+                // The verdict stands; open drill incidents are clutter, but say so.
+                LOG.warn("drill {}: could not resolve its alerts; their incidents stay open: {}", id, e.toString());
+            }
         }
 
         AlertEvent alert(int i) {
@@ -211,11 +233,12 @@ public final class DrDrillRunner {
             Instant now = clock.instant();
             String fingerprint = id + "/" + i;
             // The drill id is a label too: the actions of these alerts carry their alert's labels, so they
-            // name the drill whether or not the rules stage treats drill alerts as rehearsals.
+            // name the drill on the real path (execute), where the alert carries no drill id and is not rehearsed.
             return new AlertEvent(AlertEvent.idFor("drill", fingerprint, now, AlertStatus.FIRING), "drill",
                     drill.traffic().alert(), AlertStatus.FIRING, "info", resource,
                     Map.of("drillId", id, "drill", drill.name()),
-                    Map.of("summary", "DR drill " + id + " alert " + i), now, null, now, fingerprint, id);
+                    Map.of("summary", "DR drill " + id + " alert " + i), now, null, now, fingerprint,
+                    drill.traffic().execute() ? null : id);
         }
 
         void killAndRestart() {
@@ -328,58 +351,33 @@ public final class DrDrillRunner {
             }
         }
 
-        KafkaConsumer<String, byte[]> openConsumer() {
-            Properties props = new Properties();
-            props.putAll(kafka);
-            props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-            props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-            props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-            props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-            props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "reflex-dr-drill-reader");
-            KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-                    new ByteArrayDeserializer());
-            try {
-                List<TopicPartition> partitions = new ArrayList<>();
-                for (Topic<?> topic : READ) {
-                    List<PartitionInfo> infos = consumer.partitionsFor(topic.name(), METADATA_TIMEOUT);
-                    if (infos == null || infos.isEmpty()) {
-                        throw new IllegalStateException("topic " + topic.name() + " does not exist; is this the Kafka of"
-                                + " a running Reflex?");
-                    }
-                    infos.forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
-                }
-                consumer.assign(partitions);
-                // From the end as it is now: everything the drill's alerts cause comes after.
-                consumer.endOffsets(partitions, METADATA_TIMEOUT).forEach(consumer::seek);
-                return consumer;
-            } catch (RuntimeException e) {
-                consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
-                throw e;
-            }
+        static AlertEvent resolved(AlertEvent alert, Instant now) {
+            return new AlertEvent(AlertEvent.idFor(alert.source(), alert.fingerprint(), now, AlertStatus.RESOLVED),
+                    alert.source(), alert.name(), AlertStatus.RESOLVED, alert.severity(), alert.resource(),
+                    alert.labels(), alert.annotations(), alert.startsAt(), now, now, alert.fingerprint(), alert.drillId());
+        }
+
+        DrillKafka.Reader openConsumer() {
+            // From the end as it is now: everything the drill's alerts cause comes after.
+            Map<Topic<?>, Long> fromEnd = new java.util.LinkedHashMap<>();
+            READ.forEach(t -> fromEnd.put(t, null));
+            return DrillKafka.reader(kafka, "reflex-dr-drill-reader", fromEnd);
         }
 
         /** Returns when it caught up, or null when the deadline came first. */
-        Instant read(KafkaConsumer<String, byte[]> consumer, Instant deadline, Future<?> trafficDone) {
+        Instant read(DrillKafka.Reader consumer, Instant deadline, Future<?> trafficDone) {
             Instant caughtUp = null;
             Instant settled = null;
             Instant nextProgress = clock.instant().plus(PROGRESS);
-            Map<String, Topic<?>> topics = new HashMap<>();
-            READ.forEach(t -> topics.put(t.name(), t));
             while (clock.instant().isBefore(settled != null ? settled : deadline)) {
                 for (String acked = ackedIds.poll(); acked != null; acked = ackedIds.poll()) {
                     tally.acked(acked);
                 }
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
-                    if (record.value() == null) {
-                        continue;
-                    }
-                    try {
-                        tally.record(topics.get(record.topic()).valueSerde().deserializer()
-                                .deserialize(record.topic(), record.value()), clock.instant());
-                    } catch (RuntimeException e) {
-                        LOG.warn("drill {}: skipped an unreadable record on {} (partition {}, offset {}): {}", id,
-                                record.topic(), record.partition(), record.offset(), e.getMessage());
-                    }
+                for (String lost = notAckedIds.poll(); lost != null; lost = notAckedIds.poll()) {
+                    tally.notAcked(lost);
+                }
+                for (Object record : consumer.poll(POLL)) {
+                    tally.record(record, clock.instant());
                 }
                 // Until the traffic and the steps are over, more alerts may be acked: nothing is complete yet.
                 boolean complete = trafficDone.isDone() && ackedIds.isEmpty() && tally.caughtUp();
@@ -395,7 +393,7 @@ public final class DrDrillRunner {
                     LOG.info("drill {}: a late record arrived after catching up; reading on", id);
                     caughtUp = null;
                     settled = null;
-                } else if (caughtUp == null && complete && atEnd(consumer)) {
+                } else if (caughtUp == null && complete && consumer.atEnd()) {
                     // Read to the end once more: an action is committed with its alert's entry, but may sit on
                     // a partition this consumer had not reached yet.
                     caughtUp = clock.instant();
@@ -410,31 +408,29 @@ public final class DrDrillRunner {
             return caughtUp;
         }
 
-        boolean atEnd(KafkaConsumer<String, byte[]> consumer) {
-            Map<TopicPartition, Long> ends = consumer.endOffsets(consumer.assignment(), METADATA_TIMEOUT);
-            for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
-                if (consumer.position(end.getKey(), METADATA_TIMEOUT) < end.getValue()) {
-                    return false;
-                }
-            }
-            return true;
-        }
-
         DrDrillReport report(Instant caughtUp) {
+            // Callbacks that came after the last read still count.
+            for (String acked = ackedIds.poll(); acked != null; acked = ackedIds.poll()) {
+                tally.acked(acked);
+            }
+            for (String lost = notAckedIds.poll(); lost != null; lost = notAckedIds.poll()) {
+                tally.notAcked(lost);
+            }
             DrTally.Counts c = tally.counts();
             List<String> why = new ArrayList<>(failures);
             why.addAll(c.problems());
             boolean passed = why.isEmpty();
             String reason = passed
                     ? "every one of " + c.alertsAcked() + " acked alerts was decided once; " + c.actionsDecided()
-                            + " actions, none duplicated, each ended once"
+                            + (drill.traffic().execute() ? " actions executed (real incidents labelled drillId=" + id
+                            + ")" : " actions rehearsed (DRY_RUN)") + ", none duplicated, each ended once"
                     : String.join("; ", why);
             DrDrillReport report = new DrDrillReport(drill.name(), id, drill.kill().role().id(), sent.get(),
                     c.alertsAcked(), c.alertsLost(), c.lostExamples(), c.alertsDecidedTwice(), c.actionsDecided(),
                     c.actionsDuplicated(), c.resultsDuplicated(), c.actionsWithoutResult(), c.duplicateExamples(),
                     killedAt == null ? null : tally.receivedBy(killedAt),
                     startedAt, killedAt, killed, restartedAt, restartedPid, brokerRestartedAt, caughtUp,
-                    clock.instant(), passed, reason);
+                    clock.instant(), passed, reason, drill.traffic().execute());
             LOG.info("drill {}: {}", id, passed ? "passed: " + reason : "failed: " + reason);
             return report;
         }

@@ -34,6 +34,7 @@ public final class DrTally {
 
     private final String drillId;
     private final Set<String> acked = new LinkedHashSet<>();
+    private final Set<String> notAcked = new LinkedHashSet<>();
     /** alert id -> how many ALERT_RECEIVED entries of this drill name it. */
     private final Map<String, Integer> received = new HashMap<>();
     /** alert id -> when its first ALERT_RECEIVED entry was read. */
@@ -58,6 +59,14 @@ public final class DrTally {
         acked.add(alertId);
     }
 
+    /**
+     * An alert of the drill that Kafka did not acknowledge: the drill did not do what it set out to
+     * (that many alerts never tested Reflex), so it fails, saying how many.
+     */
+    public void notAcked(String alertId) {
+        notAcked.add(alertId);
+    }
+
     /** A record read from reflex.timeline, reflex.actions or reflex.results; anything else is ignored. */
     public void record(Object record) {
         record(record, null);
@@ -76,7 +85,9 @@ public final class DrTally {
     }
 
     private void timeline(TimelineEntry entry, Instant readAt) {
-        if (entry.kind() == TimelineKind.ALERT_RECEIVED && drillId.equals(entry.refs().get("drillId"))) {
+        // Rehearsals carry the drill id as a ref; alerts on the real path (traffic.execute) as the label drillId.
+        if (entry.kind() == TimelineKind.ALERT_RECEIVED && (drillId.equals(entry.refs().get("drillId"))
+                || drillId.equals(entry.refs().get("label.drillId")))) {
             String alertId = entry.refs().get("alertId");
             if (alertId != null) {
                 received.merge(alertId, 1, Integer::sum);
@@ -178,7 +189,7 @@ public final class DrTally {
             }
         }
         return new Counts(acked.size(), lostCount, lost, decidedTwice, decided, duplicated, resultsDuplicated,
-                withoutResult, duplicateExamples);
+                withoutResult, duplicateExamples, notAcked.size());
     }
 
     /**
@@ -208,10 +219,17 @@ public final class DrTally {
      */
     public record Counts(int alertsAcked, int alertsLost, List<String> lostExamples, int alertsDecidedTwice,
             int actionsDecided, int actionsDuplicated, int resultsDuplicated, int actionsWithoutResult,
-            List<String> duplicateExamples) {
+            List<String> duplicateExamples, int alertsNotAcked) {
         public Counts {
             lostExamples = List.copyOf(lostExamples);
             duplicateExamples = List.copyOf(duplicateExamples);
+        }
+
+        public Counts(int alertsAcked, int alertsLost, List<String> lostExamples, int alertsDecidedTwice,
+                int actionsDecided, int actionsDuplicated, int resultsDuplicated, int actionsWithoutResult,
+                List<String> duplicateExamples) {
+            this(alertsAcked, alertsLost, lostExamples, alertsDecidedTwice, actionsDecided, actionsDuplicated,
+                    resultsDuplicated, actionsWithoutResult, duplicateExamples, 0);
         }
 
         /** Why these figures fail a DR drill; empty when they pass (nothing lost, nothing repeated, everything ended). */
@@ -219,6 +237,11 @@ public final class DrTally {
             List<String> why = new ArrayList<>();
             if (alertsAcked == 0) {
                 why.add("Kafka acknowledged none of the alerts; nothing was tested");
+            }
+            if (alertsNotAcked > 0) {
+                why.add(alertsNotAcked + " of " + (alertsAcked + alertsNotAcked) + " alerts were not acknowledged by"
+                        + " Kafka (the producer gave up on them; see the log), so they tested nothing; is Kafka"
+                        + " healthy, and is the timeout long enough to outlast the broker restart?");
             }
             if (alertsLost > 0) {
                 why.add(alertsLost + " of " + alertsAcked + " acked alerts were lost (no ALERT_RECEIVED by the timeout)");

@@ -52,6 +52,7 @@ class DrDrillFileTest {
                 """, "x.yaml", BASE);
 
         assertThat(drill.traffic().alert()).isEqualTo("DrTest");
+        assertThat(drill.traffic().execute()).as("rehearsal by default").isFalse();
         assertThat(drill.traffic().resource()).isEqualTo("service:dr-{i}");
         assertThat(drill.kill().signal()).isEqualTo(DrDrill.Signal.KILL);
         assertThat(drill.kill().restart()).isEmpty();
@@ -97,5 +98,20 @@ class DrDrillFileTest {
         assertThat(DrDrillFile.isDr("name: x\nkind: dr\n")).isTrue();
         assertThat(DrDrillFile.isDr("name: x\nfault: {type: kill}\n")).isFalse();
         assertThat(DrDrillFile.isDr("[not: yaml")).isFalse();
+    }
+
+    @Test
+    void trafficExecuteTakesTheRealPathAndMustBeABoolean() {
+        String file = """
+                name: kill-rules
+                kind: dr
+                traffic: {alerts: 10, over: 5s, execute: %s}
+                kill: {role: rules, pidFile: /run/rules.pid, after: 1s}
+                """;
+        assertThat(DrDrillFile.parse(file.formatted("true"), "x.yaml", BASE).traffic().execute()).isTrue();
+
+        DrillFileException bad = org.assertj.core.api.Assertions.catchThrowableOfType(DrillFileException.class,
+                () -> DrDrillFile.parse(file.formatted("yes please"), "x.yaml", BASE));
+        assertThat(bad.problems()).extracting(io.reflex.drill.DrillProblem::path).containsExactly("traffic.execute");
     }
 }

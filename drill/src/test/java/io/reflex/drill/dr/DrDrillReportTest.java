@@ -32,6 +32,7 @@ class DrDrillReportTest {
         assertThat(failed().readable()).isEqualTo("""
                 FAIL kill-rules  (drill-kill-rules-20261126T160000Z)
                   traffic    600 alerts sent, 598 acked
+                  path       rehearsal: DRY_RUN actions, no connector called
                   kill       rules: rules (pid 42, KILL) at +6.0s, 120 alerts decided before
                   restart    pid 43 at +8.0s
                   broker     restarted, back at +15.0s

@@ -178,4 +178,34 @@ class DrTallyTest {
         assertThat(counts.actionsDecided()).isEqualTo(2);
         assertThat(tally.caughtUp()).isTrue();
     }
+
+    @Test
+    void alertsKafkaNeverAcknowledgedFailTheDrill() {
+        tally.acked("alt-0");
+        ended(decide("alt-0", "inc-0", 0));
+        tally.notAcked("alt-1");
+        tally.notAcked("alt-2");
+
+        DrTally.Counts counts = tally.counts();
+
+        assertThat(counts.alertsNotAcked()).isEqualTo(2);
+        assertThat(counts.problems()).singleElement().asString()
+                .startsWith("2 of 3 alerts were not acknowledged by Kafka");
+    }
+
+    @Test
+    void anAlertOnTheRealPathIsKnownByItsDrillIdLabel() {
+        tally.acked("alt-0");
+        tally.record(new TimelineEntry("inc-0", T, TimelineKind.ALERT_RECEIVED, "DrTest FIRING from drill",
+                Map.of("alertId", "alt-0", "source", "drill", "label.drillId", DRILL)));
+        Action action = new Action(Action.idFor("inc-0", RULE, "alt-0#0"), "inc-0", new RuleRef(RULE, 1),
+                ActionType.NOTIFY, new Target("http", "channel", "drops"), Map.of("message", "hi"),
+                ActionMode.EXECUTE, false, T, T.plusSeconds(120), "service:x", Map.of("drillId", DRILL));
+        tally.record(action);
+        ended(action);
+
+        assertThat(tally.counts().alertsLost()).isZero();
+        assertThat(tally.counts().actionsDecided()).isEqualTo(1);
+        assertThat(tally.caughtUp()).isTrue();
+    }
 }

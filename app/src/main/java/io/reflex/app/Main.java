@@ -28,7 +28,8 @@ public final class Main {
               up           run Reflex (embedded Kafka, every role and the demo unless told otherwise)
               send-alert   post a test alert to a running Reflex, as Alertmanager would
               rules        check rule packages before they ship: `reflex rules validate|test FILE...`
-              drill        inject a real fault and grade how Reflex heals it: `reflex drill run FILE`
+              drill        inject a real fault and grade how Reflex heals it: `reflex drill run FILE`,
+                           many in a row: `reflex drill gameday FILE`, disaster recovery: `reflex drill dr FILE`
               help         show this help, or `reflex help <command>` for one command
               version      print the version
 
@@ -169,6 +170,12 @@ public final class Main {
                     + (config.dataDir().normalize().equals(Path.of("data")) ? "" : " --data-dir " + config.dataDir())
                     + (reflex.httpPort() == 8080 ? "" : " --url " + reflex.url())
                     + (config.runs(io.reflex.app.config.Role.DRILL) ? ", or the console's Drills page" : ""));
+            Path gameDay = config.drillDir().resolve(io.reflex.app.demo.DemoDrill.GAMEDAY_FILE);
+            out.println("  gameday   " + relative(gameDay) + " runs 20 drills in a row (a few minutes) and reports"
+                    + " coverage and MTTR:");
+            out.println("            ./reflex drill gameday " + relative(gameDay)
+                    + (config.dataDir().normalize().equals(Path.of("data")) ? "" : " --data-dir " + config.dataDir())
+                    + (reflex.httpPort() == 8080 ? "" : " --url " + reflex.url()) + " --html gameday.html");
         }
         out.println("Ctrl-C stops everything.");
         out.flush();

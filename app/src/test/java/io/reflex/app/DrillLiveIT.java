@@ -8,6 +8,7 @@ import io.reflex.app.config.CliOverrides;
 import io.reflex.app.config.ConfigLoader;
 import io.reflex.app.config.ReflexConfig;
 import io.reflex.app.demo.Demo;
+import io.reflex.app.demo.DemoDrill;
 import io.reflex.drill.DrillDefinition;
 import io.reflex.drill.DrillFile;
 import io.reflex.drill.DrillReport;
@@ -117,6 +118,34 @@ class DrillLiveIT {
 
     @Test
     @Order(2)
+    void theDemosDryRunDrillRehearsesTheRestartFromTheCommandLineAndTouchesNothing() throws Exception {
+        Path file = dataDir.resolve("drills").resolve(DemoDrill.DRY_RUN_FILE);
+        assertThat(file).as("written by the demo at start").exists();
+        long before = pid();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(new String[] {"drill", "run", file.toString(), "--url", "http://127.0.0.1:" + reflex.httpPort(),
+                "--data-dir", dataDir.toString(), "--json"}, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        String printed = out.toString(StandardCharsets.UTF_8);
+        String progress = err.toString(StandardCharsets.UTF_8);
+        assertThat(code).as(printed + progress).isEqualTo(Main.OK);
+
+        DrillReport report = Json.MAPPER.readValue(printed, DrillReport.class);
+        assertThat(report.mode()).isEqualTo("dry-run");
+        assertThat(report.passed()).as(report.readable()).isTrue();
+        assertThat(report.reason()).startsWith("rehearsed: ");
+        assertThat(report.actualRules()).contains(RESTART_RULE);
+        assertThat(report.actualActions()).anySatisfy(a -> assertThat(a).contains("restart_service"));
+        assertThat(report.phases().detectMs()).isNotNull();
+        assertThat(report.phases().recoverMs()).isNull();
+        // With --json the progress lines go to stderr, each with the drill id.
+        assertThat(progress).contains(report.id() + ": dry run: nothing real is touched");
+        assertThat(pid()).as("a dry run kills nothing").isEqualTo(before);
+    }
+
+    @Test
+    @Order(3)
     void withoutTheRestartRuleTheDrillFailsSayingWhyAndUndoesItsFault() throws Exception {
         // Rules that keep opening incidents but restart nothing: the remediation the drill expects cannot happen.
         HttpResponse<String> deployed = post("/api/rules", """
@@ -164,7 +193,7 @@ class DrillLiveIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void aDrillIsRefusedBeforeAnyFaultWhenTheFileIsWrongOrTheTargetIsNotSteady(@TempDir Path dir) throws Exception {
         Path bad = dir.resolve("bad.yaml");
         Files.writeString(bad, "name: x\nmode: sideways\nfault: {type: kill}\n");

@@ -15,7 +15,12 @@ import io.reflex.app.kafka.TopicSetup;
 import io.reflex.connectors.spi.Connectors;
 import io.reflex.console.Console;
 import io.reflex.console.ConsumerGroupRole;
+import io.reflex.drill.DrillContext;
 import io.reflex.drill.DrillRunner;
+import io.reflex.drill.gameday.DrillMetrics;
+import io.reflex.drill.gameday.DrillScheduler;
+import io.reflex.drill.gameday.GameDayRunner;
+import io.reflex.drill.gameday.Schedule;
 import io.reflex.drill.api.DrillExecutor;
 import io.reflex.drill.api.DrillRoutes;
 import io.reflex.drill.api.DrillService;
@@ -34,6 +39,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -166,14 +172,7 @@ public final class Reflex implements AutoCloseable {
                     .ifPresent(probe -> DemoDrill.write(config.drillDir(), probe.url()));
         }
         if (config.runs(Role.DRILL)) {
-            // The drills follow this process's Kafka and signal the services its process connector runs.
-            DrillExecutor executor = DrillExecutor.of(DrillRunner.connectedTo(kafkaProps, dataDir, clock));
-            DrillService drills = new DrillService(config.drillDir(), config.drill().maxRuns(),
-                    DrillService.DEFAULT_QUEUE_CAPACITY, executor, clock).start();
-            started.push(drills);
-            new DrillRoutes(vertx, drills).mount(router);
-            roleStates.put("drill", () -> drills.running() ? "UP" : "DOWN");
-            log.info("Drill role: drill files in {}", drills.dir());
+            startDrills(kafkaProps, dataDir, registry, router);
         }
         new OpsRoutes(vertx, admin, registry, roleStates).mount(router);
 
@@ -187,6 +186,34 @@ public final class Reflex implements AutoCloseable {
                     + e.getMessage() + "); is another Reflex running there? Pick another port with --port", e);
         }
         started.push(() -> server.close().await(10, TimeUnit.SECONDS));
+    }
+
+    /**
+     * The drill role: drills and GameDays from the API and the schedules, one at a time. They follow
+     * this process's Kafka and signal the services its process connector runs.
+     */
+    private void startDrills(Map<String, Object> kafkaProps, Path dataDir, PrometheusRegistry registry, Router router) {
+        String prometheus = config.drill().prometheusUrl();
+        DrillRunner runner = DrillRunner.connectedTo(new DrillContext(kafkaProps, dataDir,
+                prometheus == null ? null : URI.create(prometheus)), clock);
+        DrillService drills = new DrillService(config.drillDir(), config.drill().maxRuns(),
+                DrillService.DEFAULT_QUEUE_CAPACITY, DrillExecutor.of(runner), new DrillMetrics(registry),
+                GameDayRunner.SLEEP, clock).start();
+        started.push(drills);
+        new DrillRoutes(vertx, drills).mount(router);
+        roleStates.put("drill", () -> drills.running() ? "UP" : "DOWN");
+        log.info("Drill role: drill files in {}", drills.dir());
+        List<Schedule> schedules = config.drill().schedules();
+        if (!schedules.isEmpty()) {
+            DrillScheduler scheduler = new DrillScheduler(schedules, drills::runScheduled, outcome -> log.info(
+                    "drill schedule {}: {}", outcome.schedule().name(), outcome.error() != null ? "error: "
+                            + outcome.error() : (outcome.passed() ? "passed: " : "failed: ") + (outcome.gameDay() != null
+                            ? outcome.gameDay().id() : outcome.drill().id())), clock);
+            scheduler.start();
+            // Closed before the service (started is a stack): no new run is submitted while it stops.
+            started.push(scheduler);
+            log.info("Drill role: {} schedules: {}", schedules.size(), schedules.stream().map(Schedule::name).toList());
+        }
     }
 
     private List<ApiToken> apiTokens(Path dataDir) {

@@ -259,7 +259,7 @@ public final class ConfigLoader {
         validate(rules, rules == null ? null : rules::validate, problems);
         validate(remediator, remediator == null ? null : remediator::validate, problems);
         validate(console, console == null ? null : console::validate, problems);
-        validate(drill, drill == null ? null : drill::validate, problems);
+        validate(drill, drill == null ? null : () -> drill.validate(dataDir), problems);
 
         Map<String, Map<String, Object>> connectors = new LinkedHashMap<>();
         tree.path("connectors").fields().forEachRemaining(e -> {

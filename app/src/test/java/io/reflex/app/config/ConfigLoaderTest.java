@@ -3,6 +3,7 @@ package io.reflex.app.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.reflex.drill.gameday.Schedule;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,6 +76,39 @@ class ConfigLoaderTest {
         assertThat(fromFile.drillDir()).isEqualTo(Path.of("/etc/reflex/drills"));
         assertThat(fromFile.drill().maxRuns()).isEqualTo(20);
         assertThat(fromFile.drill().prometheusUrl()).isEqualTo("http://prom:9090");
+    }
+
+    @Test
+    void drillSchedulesAreReadWithTheirFileInTheDrillDir() throws IOException {
+        Path drills = Files.createDirectories(dir.resolve("drills"));
+        Files.writeString(drills.resolve("nightly.yaml"), "name: nightly\ndrills: [kill.yaml]\n");
+        ReflexConfig config = loader.load(file("drill:\n  dir: " + drills + "\n  schedules:\n"
+                + "    - {name: nightly, cron: \"0 3 * * MON-FRI\", zone: Europe/Berlin, file: nightly.yaml}\n"), Map.of());
+        assertThat(config.drill().schedules()).containsExactly(
+                new Schedule("nightly", "0 3 * * MON-FRI", "Europe/Berlin", "nightly.yaml"));
+        assertThat(loader.load(new CliOverrides(null, null, null, null, null, true), Map.of()).drill().schedules())
+                .isEmpty();
+    }
+
+    @Test
+    void everyScheduleProblemIsNamedWithItsPath() throws IOException {
+        Path drills = Files.createDirectories(dir.resolve("drills"));
+        Files.writeString(drills.resolve("ok.yaml"), "name: ok\n");
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> loader.load(file("drill:\n  dir: "
+                + drills + "\n  schedules:\n"
+                + "    - {name: a, cron: \"0 25 * * *\", file: ok.yaml}\n"
+                + "    - {name: b, cron: \"@daily\", zone: Mars/Olympus, file: missing.yaml}\n"
+                + "    - {cron: \"@daily\", file: ../reflex.yaml}\n"), Map.of()));
+        assertThat(e.problems()).anyMatch(p -> p.startsWith("drill.schedules[0].cron: "))
+                .contains("drill.schedules[1].zone: 'Mars/Olympus' is not a time zone; write a region such as"
+                        + " Europe/Berlin or UTC")
+                .anyMatch(p -> p.startsWith("drill.schedules[1].file: there is no file 'missing.yaml' in the drill dir"))
+                .anyMatch(p -> p.startsWith("drill.schedules[2].name: is missing"))
+                .anyMatch(p -> p.startsWith("drill.schedules[2].file: '../reflex.yaml' is outside the drill dir"))
+                .noneMatch(p -> p.startsWith("drill.schedules[0].file"));
+        e = catchThrowableOfType(ConfigException.class, () -> loader.load(file("drill:\n  dir: " + drills
+                + "\n  schedules:\n    - {name: a, cron: \"@daily\", file: ok.yaml, when: now}\n"), Map.of()));
+        assertThat(e.getMessage()).contains("drill.schedules[0].when: unknown setting");
     }
 
     @Test

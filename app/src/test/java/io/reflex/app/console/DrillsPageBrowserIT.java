@@ -147,6 +147,63 @@ class DrillsPageBrowserIT {
         browser.until("the drill's incident timeline", d -> !d.findElements(Browser.testId("incident-title")).isEmpty());
     }
 
+    @Test
+    @Order(3)
+    void anAdminRunsAGameDayFromThePageAndSeesItsTotalsAndItsDrillRuns() throws IOException {
+        Path drills = dataDir.resolve("drills");
+        Files.writeString(drills.resolve("page-dry-run.yaml"), """
+                name: page-dry-run
+                mode: dry-run
+                fault: {type: kill, service: %s}
+                alert: {name: ServiceDown, labels: {service: %s}}
+                expect: {rule: "%s", action: restart_service, target: "service:%s"}
+                slo: 30s
+                timeout: 1m
+                """.formatted(Demo.SERVICE, Demo.SERVICE, DemoDrill.RULE, Demo.SERVICE));
+        Files.writeString(drills.resolve("page-gameday.yaml"), """
+                name: page
+                drills:
+                  - {file: page-dry-run.yaml, repeat: 2, pauseBetween: 1s}
+                """);
+        browser.go("#/drills");
+        WebElement row = browser.until("the GameDay's row", d -> d.findElements(By.cssSelector(
+                "[data-testid='drill-file-row'][data-file='page-gameday.yaml']")).stream().findFirst().orElse(null));
+        assertThat(row.getAttribute("data-kind")).isEqualTo("gameday");
+        assertThat(row.findElement(Browser.testId("gameday-mark")).getText()).isEqualTo("GameDay");
+        assertThat(row.getText()).contains("2 drill runs");
+        row.findElement(Browser.testId("drill-run-button")).click();
+        assertThat(browser.byTestId("dialog-text").getText()).contains("runs 2 drills");
+        browser.byTestId("dialog-ok").click();
+
+        browser.until("the GameDay page", d -> d.getCurrentUrl().contains("#/drills/runs/gameday-page-"));
+        browser.until("the GameDay ends", DRILL_BOUND, d -> {
+            List<WebElement> status = d.findElements(Browser.testId("gameday-status"));
+            return !status.isEmpty() && status.get(0).getAttribute("data-status").matches("PASSED|FAILED");
+        });
+        assertThat(browser.byTestId("gameday-status").getAttribute("data-status"))
+                .as(browser.byTestId("gameday").getText()).isEqualTo("PASSED");
+        assertThat(browser.byTestId("gameday-total-runs").getText()).contains("2 of 2");
+        assertThat(browser.byTestId("gameday-total-passed").getText()).contains("2 / 0");
+        // Dry runs inject nothing real: no coverage figure.
+        assertThat(browser.byTestId("gameday-total-coverage").getText()).contains("—");
+        assertThat(browser.byTestId("html-report-link").getAttribute("data-href")).endsWith("/report.html");
+        List<WebElement> runs = browser.until("its drill runs", d -> {
+            List<WebElement> rows = d.findElements(Browser.testId("gameday-run-row"));
+            return rows.size() == 2 ? rows : null;
+        });
+        assertThat(runs.get(0).getText()).contains("page-dry-run", "dry-run");
+        browser.screenshot(SCREENSHOTS.resolve("gameday.png"));
+
+        runs.get(0).click();
+        browser.until("the run page", d -> !d.findElements(Browser.testId("drill-run-gameday")).isEmpty());
+        assertThat(browser.byTestId("drill-verdict").getAttribute("data-passed")).isEqualTo("true");
+
+        browser.byTestId("back").click();
+        browser.until("the GameDay listed as passed", d -> d.findElements(By.cssSelector(
+                "[data-testid='gameday-row'][data-status='PASSED']")).size() == 1);
+        assertThat(browser.byTestId("gameday-counts").getText()).isEqualTo("2 passed / 0 failed");
+    }
+
     private WebElement demoRow() {
         return browser.until("the demo drill's row", d -> d.findElements(By.cssSelector(
                 "[data-testid='drill-file-row'][data-file='" + DemoDrill.FILE + "']")).stream().findFirst().orElse(null));

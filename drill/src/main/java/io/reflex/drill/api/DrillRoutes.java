@@ -2,9 +2,9 @@ package io.reflex.drill.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.reflex.drill.DrillDefinition;
 import io.reflex.drill.DrillFile;
 import io.reflex.drill.DrillFileException;
+import io.reflex.drill.gameday.ReportHtml;
 import io.reflex.model.ApiError;
 import io.reflex.model.Json;
 import io.vertx.core.Vertx;
@@ -24,13 +24,17 @@ import org.slf4j.LoggerFactory;
 /**
  * Drills over HTTP, on the application's router:
  * <ul>
- *   <li>{@code GET /api/drills}: {@code {"files": [DrillFileInfo...], "runs": [summaries, newest first]}};</li>
+ *   <li>{@code GET /api/drills}: {@code {"files": [DrillFileInfo...], "runs": [summaries, newest first],
+ *       "gamedays": [summaries, newest first]}};</li>
  *   <li>{@code POST /api/drills} with {@code {"file": "kill-demo-shop.yaml"}} (a file of the drill
- *       dir, by name only) or {@code {"yaml": "<a drill file's text>"}}: {@code 202 {"id", "status":
- *       "QUEUED"}}; {@code 400} naming the bad field or every problem of the drill (with its path),
- *       and nothing is queued; {@code 429} when the queue is full;</li>
+ *       dir, by name only: a drill, or a GameDay when it has {@code drills:}) or {@code {"yaml": "<a
+ *       drill file's text>"}}: {@code 202 {"id", "kind": "drill|gameday", "status": "QUEUED"}};
+ *       {@code 400} naming the bad field or every problem of the drill (with its path), and nothing
+ *       is queued; {@code 429} when the queue is full;</li>
  *   <li>{@code GET /api/drills/runs/{id}}: the run (state, progress lines, report once ended); 404
- *       for an unknown id.</li>
+ *       for an unknown id; {@code GET /api/drills/runs/{id}/report.html}: its report as a page;</li>
+ *   <li>{@code GET /api/drills/gamedays/{id}}: the GameDay (state, progress, its run ids, report once
+ *       ended); {@code GET /api/drills/gamedays/{id}/report.html}: its report as a page.</li>
  * </ul>
  * A drill injects a real fault: the application's permission table lets only operators and
  * admins post one. Reading files and parsing drills is file I/O, done on worker threads.
@@ -39,6 +43,9 @@ public final class DrillRoutes {
     public static final long MAX_BODY_BYTES = 64 * 1024;
     static final String DRILLS_PATH = "/api/drills";
     static final String RUN_PATH = "/api/drills/runs/:id";
+    static final String RUN_HTML_PATH = "/api/drills/runs/:id/report.html";
+    static final String GAMEDAY_PATH = "/api/drills/gamedays/:id";
+    static final String GAMEDAY_HTML_PATH = "/api/drills/gamedays/:id/report.html";
     private static final Logger LOG = LoggerFactory.getLogger(DrillRoutes.class);
 
     private final Vertx vertx;
@@ -54,6 +61,9 @@ public final class DrillRoutes {
         router.post(DRILLS_PATH).handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
                 .handler(this::submit).failureHandler(this::failure);
         router.get(RUN_PATH).handler(this::run).failureHandler(this::failure);
+        router.get(RUN_HTML_PATH).handler(this::runHtml).failureHandler(this::failure);
+        router.get(GAMEDAY_PATH).handler(this::gameDay).failureHandler(this::failure);
+        router.get(GAMEDAY_HTML_PATH).handler(this::gameDayHtml).failureHandler(this::failure);
     }
 
     private void list(RoutingContext ctx) {
@@ -62,15 +72,63 @@ public final class DrillRoutes {
             body.put("dir", service.dir().toString());
             body.put("files", service.files());
             body.put("runs", service.runs().stream().map(DrillRun::summary).toList());
+            body.put("gamedays", service.gameDays().stream().map(GameDayRun::summary).toList());
             return new Answer(200, body);
         });
     }
 
+    private void gameDay(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        respond(ctx, service.gameDay(id).<Answer>map(g -> new Answer(200, g)).orElseGet(() -> noGameDay(id)));
+    }
+
+    private void runHtml(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        var run = service.run(id);
+        if (run.isEmpty()) {
+            respond(ctx, noRun(id));
+        } else if (run.get().report() == null) {
+            respond(ctx, notYet("drill run", id, run.get().status()));
+        } else {
+            html(ctx, ReportHtml.drill(run.get().report()));
+        }
+    }
+
+    private void gameDayHtml(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        var day = service.gameDay(id);
+        if (day.isEmpty()) {
+            respond(ctx, noGameDay(id));
+        } else if (day.get().report() == null) {
+            respond(ctx, notYet("GameDay", id, day.get().status()));
+        } else {
+            html(ctx, ReportHtml.gameDay(day.get().report()));
+        }
+    }
+
+    private static Answer noRun(String id) {
+        return new Answer(404, ApiError.of("not_found", "No drill run '" + id + "'. GET /api/drills lists the runs"
+                + " (the oldest are deleted past drill.maxRuns)."));
+    }
+
+    private static Answer noGameDay(String id) {
+        return new Answer(404, ApiError.of("not_found", "No GameDay '" + id + "'. GET /api/drills lists the"
+                + " GameDays (the oldest are deleted past drill.maxRuns)."));
+    }
+
+    private static Answer notYet(String what, String id, DrillRun.State status) {
+        return new Answer(409, ApiError.of("not_ended", "The " + what + " '" + id + "' is " + status
+                + ": its report exists once it ended. Ask again then."));
+    }
+
+    private static void html(RoutingContext ctx, String page) {
+        ctx.response().setStatusCode(200).putHeader("Content-Type", "text/html; charset=utf-8")
+                .putHeader("Cache-Control", "no-store").end(page);
+    }
+
     private void run(RoutingContext ctx) {
         String id = ctx.pathParam("id");
-        respond(ctx, service.run(id).<Answer>map(r -> new Answer(200, r)).orElseGet(() -> new Answer(404,
-                ApiError.of("not_found", "No drill run '" + id + "'. GET /api/drills lists the runs (the oldest"
-                        + " are deleted past drill.maxRuns)."))));
+        respond(ctx, service.run(id).<Answer>map(r -> new Answer(200, r)).orElseGet(() -> noRun(id)));
     }
 
     private void submit(RoutingContext ctx) {
@@ -114,35 +172,31 @@ public final class DrillRoutes {
             return;
         }
         blocking(ctx, () -> {
-            DrillDefinition drill;
-            String source;
             try {
+                DrillService.Submitted submitted;
                 if (file != null) {
-                    source = file.asText().trim();
-                    drill = service.readFile(source);
+                    submitted = service.submitFile(file.asText().trim());
                 } else {
-                    source = null;
-                    drill = DrillFile.parse(yaml.asText(), "yaml");
+                    DrillRun run = service.submit(DrillFile.parse(yaml.asText(), "yaml"), null);
+                    submitted = new DrillService.Submitted(run.id(), DrillFileInfo.DRILL, run.status(), run.drill());
                 }
+                LOG.info("{} {}: requested by {}", submitted.kind(), submitted.id(), author(ctx));
+                Map<String, Object> answer = new LinkedHashMap<>();
+                answer.put("id", submitted.id());
+                answer.put("kind", submitted.kind());
+                answer.put("status", submitted.status());
+                answer.put(DrillFileInfo.GAMEDAY.equals(submitted.kind()) ? "name" : "drill", submitted.name());
+                return new Answer(202, answer);
             } catch (DrillFileException e) {
                 return bad("invalid_drill", e.source() + " has " + e.problems().size()
                         + (e.problems().size() == 1 ? " problem" : " problems") + "; fix "
                         + (e.problems().size() == 1 ? "it" : "them") + " and send it again. Nothing was run.",
                         e.problems().stream().map(p -> (file == null ? "yaml." : "") + p).toList());
+            } catch (DrillService.QueueFullException e) {
+                return new Answer(429, ApiError.of("queue_full", "Not queued: " + e.getMessage() + "."));
             } catch (IllegalArgumentException e) {
                 return bad("bad_file", e.getMessage().substring(e.getMessage().indexOf(':') + 2)
                         + ". Nothing was run.", List.of(e.getMessage()));
-            }
-            try {
-                DrillRun run = service.submit(drill, source);
-                LOG.info("drill {}: requested by {}", run.id(), author(ctx));
-                Map<String, Object> answer = new LinkedHashMap<>();
-                answer.put("id", run.id());
-                answer.put("status", run.status());
-                answer.put("drill", run.drill());
-                return new Answer(202, answer);
-            } catch (DrillService.QueueFullException e) {
-                return new Answer(429, ApiError.of("queue_full", "Not queued: " + e.getMessage() + "."));
             } catch (IllegalStateException e) {
                 return new Answer(503, ApiError.of("unavailable", "Not queued: " + e.getMessage() + "."));
             }

@@ -11,6 +11,7 @@ import java.util.Objects;
  * its report.
  *
  * @param file     the drill file it came from (its name in the drill dir); null for a drill posted as YAML
+ * @param gameday  the id of the GameDay it ran in; null for a run of its own
  * @param drill    the drill's name
  * @param progress lines for people, oldest first
  * @param report   null until the run ended
@@ -20,6 +21,7 @@ public record DrillRun(
         String id,
         String drill,
         String file,
+        String gameday,
         State status,
         Instant queuedAt,
         Instant startedAt,
@@ -27,7 +29,7 @@ public record DrillRun(
         List<String> progress,
         DrillReport report) {
 
-    /** Where a run is. */
+    /** Where a run (or a GameDay) is. */
     public enum State {
         QUEUED, RUNNING, PASSED, FAILED;
 
@@ -46,7 +48,8 @@ public record DrillRun(
 
     /** The run without its progress lines and report: one row of the runs list. */
     public Summary summary() {
-        return new Summary(id, drill, file, status, queuedAt, startedAt, finishedAt,
+        return new Summary(id, drill, file, gameday, status, queuedAt, startedAt, finishedAt,
+                report == null ? null : report.mode(),
                 report == null ? null : report.reason(), report == null ? null : report.incidentId(),
                 report == null ? null : report.phases() != null && report.phases().recoverMs() != null
                         ? report.phases().recoverMs() : null,
@@ -55,7 +58,8 @@ public record DrillRun(
 
     /** A row of {@code GET /api/drills}' runs. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Summary(String id, String drill, String file, State status, Instant queuedAt, Instant startedAt,
-            Instant finishedAt, String reason, String incidentId, Long recoverMs, Long sloMs) {
+    public record Summary(String id, String drill, String file, String gameday, State status, Instant queuedAt,
+            Instant startedAt, Instant finishedAt, String mode, String reason, String incidentId, Long recoverMs,
+            Long sloMs) {
     }
 }

@@ -5,7 +5,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.reflex.drill.DrillDefinition;
 import io.reflex.drill.DrillFile;
 import io.reflex.drill.DrillFileException;
+import io.reflex.drill.DrillProblem;
 import io.reflex.drill.DrillReport;
+import io.reflex.drill.gameday.DrillMetrics;
+import io.reflex.drill.gameday.DrillScheduler;
+import io.reflex.drill.gameday.GameDay;
+import io.reflex.drill.gameday.GameDayFile;
+import io.reflex.drill.gameday.GameDayReport;
+import io.reflex.drill.gameday.GameDayRunner;
+import io.reflex.drill.gameday.Schedule;
 import io.reflex.model.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,6 +24,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -43,6 +52,12 @@ import org.slf4j.LoggerFactory;
  * reports are deleted. Runs still queued or running when it stops are not resumed: a drill
  * injects a real fault, and nobody asked for it again.
  *
+ * <p>GameDays (a file of the dir with {@code drills:}) queue on the same worker: their drills run
+ * one after another, each recorded as an ordinary run with the GameDay's id on it, and the
+ * GameDay's report is kept as {@code <dir>/gamedays/<id>.json} (the {@link GameDayReport} JSON plus
+ * {@code file}, {@code queuedAt}, {@code runs} and {@code progress}), reloaded and pruned like runs.
+ * Every finished drill run, and each GameDay's coverage, goes to the {@link DrillMetrics} when given.
+ *
  * <p>It also lists the drill files of {@code <dir>} ({@code *.yaml}, {@code *.yml}).
  */
 public final class DrillService implements AutoCloseable {
@@ -60,12 +75,17 @@ public final class DrillService implements AutoCloseable {
 
     private final Path dir;
     private final Path runsDir;
+    private final Path gamedaysDir;
     private final int maxRuns;
     private final int queueCapacity;
     private final DrillExecutor executor;
+    private final DrillMetrics metrics;
+    private final GameDayRunner.Sleeper sleeper;
     private final Clock clock;
     /** Every run known, by id; guarded by {@code this}. */
     private final Map<String, MutableRun> runs = new LinkedHashMap<>();
+    /** Every GameDay known, by id; guarded by {@code this}. */
+    private final Map<String, MutableGameDay> gamedays = new LinkedHashMap<>();
     private final BlockingQueue<Queued> queue = new LinkedBlockingQueue<>();
     private Thread worker;
     private volatile boolean stopping;
@@ -76,14 +96,26 @@ public final class DrillService implements AutoCloseable {
      * @param queueCapacity runs that may wait for the worker; more are refused
      */
     public DrillService(Path dir, int maxRuns, int queueCapacity, DrillExecutor executor, Clock clock) {
+        this(dir, maxRuns, queueCapacity, executor, null, GameDayRunner.SLEEP, clock);
+    }
+
+    /**
+     * @param metrics gets every finished drill run and GameDay; null for none
+     * @param sleeper waits the pauses between a GameDay's drills ({@link GameDayRunner#SLEEP})
+     */
+    public DrillService(Path dir, int maxRuns, int queueCapacity, DrillExecutor executor, DrillMetrics metrics,
+            GameDayRunner.Sleeper sleeper, Clock clock) {
         if (maxRuns < 1 || queueCapacity < 1) {
             throw new IllegalArgumentException("maxRuns and queueCapacity must be at least 1");
         }
         this.dir = dir.toAbsolutePath().normalize();
         this.runsDir = this.dir.resolve("runs");
+        this.gamedaysDir = this.dir.resolve("gamedays");
         this.maxRuns = maxRuns;
         this.queueCapacity = queueCapacity;
         this.executor = Objects.requireNonNull(executor, "executor");
+        this.metrics = metrics;
+        this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
@@ -91,6 +123,7 @@ public final class DrillService implements AutoCloseable {
     public synchronized DrillService start() {
         try {
             Files.createDirectories(runsDir);
+            Files.createDirectories(gamedaysDir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the drill dir " + runsDir + "; set drill.dir to a"
                     + " directory Reflex may write", e);
@@ -98,8 +131,12 @@ public final class DrillService implements AutoCloseable {
         List<MutableRun> loaded = load();
         loaded.sort(Comparator.comparing((MutableRun r) -> r.queuedAt).thenComparing(r -> r.id));
         loaded.forEach(r -> runs.put(r.id, r));
+        List<MutableGameDay> loadedDays = loadGameDays();
+        loadedDays.sort(Comparator.comparing((MutableGameDay g) -> g.queuedAt).thenComparing(g -> g.id));
+        loadedDays.forEach(g -> gamedays.put(g.id, g));
         prune();
-        LOG.info("Drills: {} stored runs reloaded from {}; drill files in {}", loaded.size(), runsDir, dir);
+        LOG.info("Drills: {} stored runs and {} GameDays reloaded from {}; drill files in {}", loaded.size(),
+                loadedDays.size(), dir, dir);
         worker = new Thread(this::work, "reflex-drill");
         worker.setDaemon(true);
         worker.start();
@@ -133,21 +170,31 @@ public final class DrillService implements AutoCloseable {
             throw new UncheckedIOException("cannot list the drill dir " + dir, e);
         }
         paths.sort(Comparator.comparing(p -> p.getFileName().toString()));
-        return paths.stream().map(DrillService::info).toList();
+        return paths.stream().map(this::info).toList();
     }
 
-    private static DrillFileInfo info(Path file) {
+    private DrillFileInfo info(Path file) {
         String name = file.getFileName().toString();
+        if (GameDayFile.isGameDay(file)) {
+            try {
+                GameDay gameDay = readGameDay(name);
+                return DrillFileInfo.gameDay(name, gameDay.name(), gameDay.runs(), List.of());
+            } catch (DrillFileException e) {
+                return DrillFileInfo.gameDay(name, null, null, e.problems().stream().map(Object::toString).toList());
+            } catch (RuntimeException e) {
+                return DrillFileInfo.gameDay(name, null, null, List.of("(file): " + e.getMessage()));
+            }
+        }
         try {
             DrillDefinition drill = DrillFile.read(file);
-            return new DrillFileInfo(name, drill.name(), drill.mode().name().toLowerCase(Locale.ROOT).replace('_', '-'),
+            return DrillFileInfo.drill(name, drill.name(), drill.mode().name().toLowerCase(Locale.ROOT).replace('_', '-'),
                     drill.fault().describe(), drill.fault().resourceKey(), drill.expect().describe(),
                     drill.slo().toMillis(), List.of());
         } catch (DrillFileException e) {
-            return new DrillFileInfo(name, null, null, null, null, null, null,
+            return DrillFileInfo.drill(name, null, null, null, null, null, null,
                     e.problems().stream().map(Object::toString).toList());
         } catch (RuntimeException e) {
-            return new DrillFileInfo(name, null, null, null, null, null, null, List.of("(file): " + e.getMessage()));
+            return DrillFileInfo.drill(name, null, null, null, null, null, null, List.of("(file): " + e.getMessage()));
         }
     }
 
@@ -158,6 +205,42 @@ public final class DrillService implements AutoCloseable {
      * @throws DrillFileException       the file has problems (every one)
      */
     public DrillDefinition readFile(String fileName) {
+        return DrillFile.read(fileOfDir(fileName));
+    }
+
+    /** Whether the named file of the dir is a GameDay (it has {@code drills:}) rather than one drill. */
+    public boolean isGameDay(String fileName) {
+        return GameDayFile.isGameDay(fileOfDir(fileName));
+    }
+
+    /**
+     * Reads a GameDay file of the dir by its name, with its drill files; those must be in the dir
+     * too (relative paths resolve inside it).
+     *
+     * @throws IllegalArgumentException the name is not a plain file name of the dir, or no such file
+     * @throws DrillFileException       the GameDay or its drill files have problems (every one)
+     */
+    public GameDay readGameDay(String fileName) {
+        Path file = fileOfDir(fileName);
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new DrillFileException(fileName, List.of(new DrillProblem("(file)", "cannot be read: "
+                    + e.getMessage())));
+        }
+        return GameDayFile.parse(text, fileName, path -> {
+            Path drill = dir.resolve(path).normalize();
+            if (!drill.startsWith(dir) || drill.equals(dir)) {
+                // Refused before it is read: a GameDay names only drills of the drill dir.
+                throw new DrillFileException(path.toString(), List.of(new DrillProblem("(file)",
+                        "is outside the drill dir " + dir + "; a GameDay runs only drill files of that dir")));
+            }
+            return DrillFile.read(drill);
+        }, dir);
+    }
+
+    private Path fileOfDir(String fileName) {
         if (fileName == null || fileName.isBlank()) {
             throw new IllegalArgumentException("file: give the name of a drill file in the drill dir, e.g."
                     + " kill-demo-shop.yaml");
@@ -175,41 +258,107 @@ public final class DrillService implements AutoCloseable {
             throw new IllegalArgumentException("file: there is no drill file '" + fileName + "' in " + dir
                     + "; the files there are " + files().stream().map(DrillFileInfo::file).toList());
         }
-        DrillDefinition drill = DrillFile.read(file);
-        return drill;
+        return file;
     }
 
     // --- runs ----------------------------------------------------------------------------
+
+    /** What a submission queued: a drill run or a GameDay. */
+    public record Submitted(String id, String kind, DrillRun.State status, String name) {
+    }
+
+    /**
+     * Queues the named file of the dir: a GameDay when it has {@code drills:}, else one drill.
+     *
+     * @throws IllegalArgumentException the name is not a file of the dir
+     * @throws DrillFileException       the file (or a drill of the GameDay) has problems, or cannot run here
+     * @throws QueueFullException       when {@code queueCapacity} runs already wait
+     */
+    public Submitted submitFile(String fileName) {
+        if (isGameDay(fileName)) {
+            GameDayRun gameDay = submitGameDay(readGameDay(fileName), fileName);
+            return new Submitted(gameDay.id(), DrillFileInfo.GAMEDAY, gameDay.status(), gameDay.name());
+        }
+        DrillRun run = submit(readFile(fileName), fileName);
+        return new Submitted(run.id(), DrillFileInfo.DRILL, run.status(), run.drill());
+    }
 
     /**
      * Queues a run of the drill.
      *
      * @param file the drill file's name, or null for a drill sent as text
+     * @throws DrillFileException when the executor cannot run the drill ({@link DrillExecutor#problems})
      * @throws QueueFullException when {@code queueCapacity} runs already wait
      * @throws IllegalStateException when the service is not running
      */
     public synchronized DrillRun submit(DrillDefinition drill, String file) {
         Objects.requireNonNull(drill, "drill");
+        List<DrillProblem> problems = executor.problems(drill);
+        if (!problems.isEmpty()) {
+            throw new DrillFileException(file == null ? drill.name() : file, problems);
+        }
+        checkCanQueue();
+        Instant now = clock.instant();
+        MutableRun run = new MutableRun(newRunId(drill, now), drill.name(), file, null, now);
+        run.progress.add(line(now, "queued" + (file == null ? "" : " from " + file)));
+        runs.put(run.id, run);
+        queue.add(new Queued(run, drill, null, null));
+        LOG.info("drill {}: queued", run.id);
+        return run.snapshot();
+    }
+
+    /**
+     * Queues a GameDay: its drills run one after another on the worker, nothing else in between.
+     *
+     * @param file the GameDay file's name in the dir
+     * @throws DrillFileException when the executor cannot run one of its drills
+     * @throws QueueFullException when {@code queueCapacity} runs already wait
+     */
+    public synchronized GameDayRun submitGameDay(GameDay gameDay, String file) {
+        Objects.requireNonNull(gameDay, "gameDay");
+        List<DrillProblem> problems = new ArrayList<>();
+        for (int i = 0; i < gameDay.entries().size(); i++) {
+            GameDay.Entry entry = gameDay.entries().get(i);
+            String where = "drills[" + i + "] (" + dir.relativize(entry.file().toAbsolutePath().normalize()) + "): ";
+            executor.problems(entry.drill()).forEach(p -> problems.add(new DrillProblem(where + p.path(), p.message())));
+        }
+        if (!problems.isEmpty()) {
+            throw new DrillFileException(file == null ? gameDay.name() : file, problems);
+        }
+        checkCanQueue();
+        Instant now = clock.instant();
+        String base = GameDayReport.idFor(gameDay.name(), now);
+        String id = base;
+        for (int n = 2; gamedays.containsKey(id) || Files.exists(gamedaysDir.resolve(id + ".json")); n++) {
+            id = base + "-" + n;
+        }
+        MutableGameDay day = new MutableGameDay(id, gameDay.name(), file, gameDay.runs(), now);
+        day.progress.add(line(now, "queued" + (file == null ? "" : " from " + file) + ": " + gameDay.runs()
+                + " drill runs"));
+        gamedays.put(id, day);
+        queue.add(new Queued(null, null, day, gameDay));
+        LOG.info("gameday {}: queued ({} drill runs)", id, gameDay.runs());
+        return day.snapshot();
+    }
+
+    private void checkCanQueue() {
         if (!running()) {
             throw new IllegalStateException("the drill service is not running; start Reflex with the drill role");
         }
-        long waiting = runs.values().stream().filter(r -> r.status == DrillRun.State.QUEUED).count();
+        long waiting = queue.size();
         if (waiting >= queueCapacity) {
             throw new QueueFullException(waiting + " drills are already queued (at most " + queueCapacity
                     + "); wait for them to run, then ask again");
         }
-        Instant now = clock.instant();
+    }
+
+    private String newRunId(DrillDefinition drill, Instant now) {
         String base = "drill-" + drill.name() + "-" + ID_TIME.format(now);
         String id = base;
         for (int n = 2; runs.containsKey(id) || Files.exists(runsDir.resolve(id + ".json")); n++) {
             id = base + "-" + n;
         }
-        MutableRun run = new MutableRun(id, drill.name(), file, now);
-        run.progress.add(line(now, "queued" + (file == null ? "" : " from " + file)));
-        runs.put(id, run);
-        queue.add(new Queued(run, drill));
-        LOG.info("drill {}: queued ({} waiting)", id, waiting + 1);
-        return run.snapshot();
+        return id;
     }
 
     /** Every run known, newest first. */
@@ -224,12 +373,80 @@ public final class DrillService implements AutoCloseable {
         return Optional.ofNullable(run).map(MutableRun::snapshot);
     }
 
+    /** Every GameDay known, newest first. */
+    public synchronized List<GameDayRun> gameDays() {
+        List<GameDayRun> all = new ArrayList<>(gamedays.values().stream().map(MutableGameDay::snapshot).toList());
+        all.sort(Comparator.comparing(GameDayRun::queuedAt).thenComparing(GameDayRun::id).reversed());
+        return all;
+    }
+
+    public synchronized Optional<GameDayRun> gameDay(String id) {
+        return Optional.ofNullable(gamedays.get(id)).map(MutableGameDay::snapshot);
+    }
+
+    /**
+     * Waits until the run or GameDay {@code id} ended (or is gone: pruned, or dropped when the
+     * service stopped).
+     *
+     * @return whether it ended within {@code bound}
+     */
+    public synchronized boolean awaitEnd(String id, Duration bound) throws InterruptedException {
+        long deadline = System.nanoTime() + bound.toNanos();
+        while (true) {
+            MutableRun run = runs.get(id);
+            MutableGameDay day = gamedays.get(id);
+            if (run == null && day == null || run != null && run.status.ended() || day != null && day.status.ended()) {
+                return true;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+    }
+
+    /**
+     * The job of a {@link DrillScheduler}: queues the schedule's file and waits until that run or
+     * GameDay ended, so the scheduler sees its outcome (and skips what came due meanwhile).
+     */
+    public DrillScheduler.Outcome runScheduled(Schedule schedule) throws InterruptedException {
+        Submitted submitted;
+        try {
+            submitted = submitFile(schedule.file().trim());
+        } catch (DrillFileException e) {
+            return DrillScheduler.Outcome.failed(schedule, e.source() + " has problems: " + e.problems());
+        } catch (RuntimeException e) {
+            return DrillScheduler.Outcome.failed(schedule, e.getMessage());
+        }
+        LOG.info("drill schedule {}: queued {} {}", schedule.name(), submitted.kind(), submitted.id());
+        while (!awaitEnd(submitted.id(), Duration.ofHours(1))) {
+            LOG.info("drill schedule {}: {} still going", schedule.name(), submitted.id());
+        }
+        if (DrillFileInfo.GAMEDAY.equals(submitted.kind())) {
+            GameDayReport report = gameDay(submitted.id()).map(GameDayRun::report).orElse(null);
+            return report == null ? DrillScheduler.Outcome.failed(schedule, "GameDay " + submitted.id()
+                    + " was dropped before it ended") : DrillScheduler.Outcome.of(schedule, report);
+        }
+        DrillReport report = run(submitted.id()).map(DrillRun::report).orElse(null);
+        return report == null ? DrillScheduler.Outcome.failed(schedule, "drill run " + submitted.id()
+                + " was dropped before it ended") : DrillScheduler.Outcome.of(schedule, report);
+    }
+
     /** Where an ended run's report is kept. */
     public Path reportFile(String runId) {
         if (!RUN_ID.matcher(runId).matches()) {
             throw new IllegalArgumentException("'" + runId + "' is not a run id");
         }
         return runsDir.resolve(runId + ".json");
+    }
+
+    /** Where an ended GameDay's report is kept. */
+    public Path gameDayFile(String id) {
+        if (!RUN_ID.matcher(id).matches()) {
+            throw new IllegalArgumentException("'" + id + "' is not a GameDay id");
+        }
+        return gamedaysDir.resolve(id + ".json");
     }
 
     private void work() {
@@ -241,33 +458,44 @@ public final class DrillService implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 return;
             }
-            execute(next);
+            if (next.gameDay != null) {
+                executeGameDay(next.gameDay, next.plan);
+            } else {
+                execute(next.run, next.drill);
+            }
         }
     }
 
-    private void execute(Queued next) {
-        MutableRun run = next.run;
+    /** Runs one drill of a queued run or of a GameDay, to its stored report. */
+    private DrillReport execute(MutableRun run, DrillDefinition drill) {
         synchronized (this) {
             if (!runs.containsKey(run.id)) {
-                return;
+                return null;
             }
             run.status = DrillRun.State.RUNNING;
             run.startedAt = clock.instant();
             run.progress.add(line(run.startedAt, "started"));
+            notifyAll();
         }
-        LOG.info("drill {}: running {}", run.id, next.drill.fault().describe());
+        LOG.info("drill {}: running {}", run.id, drill.fault().describe());
         DrillReport report;
+        DrillMetrics.Running mark = metrics == null ? () -> { } : metrics.running();
         try {
-            report = executor.run(next.drill, run.id, text -> progress(run, text));
+            report = executor.run(drill, run.id, text -> progress(run, text));
             if (report == null) {
                 throw new IllegalStateException("the drill runner returned no report");
             }
         } catch (RuntimeException e) {
             LOG.warn("drill {}: could not run: {}", run.id, e.toString());
-            report = failed(next.drill, run.id, stopping
+            report = failed(drill, run.id, stopping
                     ? "Reflex stopped while the drill ran; its fault was not graded nor undone: check "
-                    + next.drill.fault().resourceKey() + " and heal it by hand if it is still down"
+                    + drill.fault().resourceKey() + " and heal it by hand if it is still down"
                     : "the drill could not run: " + e.getMessage());
+        } finally {
+            mark.close();
+        }
+        if (metrics != null) {
+            metrics.record(report);
         }
         synchronized (this) {
             run.report = report;
@@ -282,8 +510,95 @@ public final class DrillService implements AutoCloseable {
                         + "): it is lost when Reflex stops"));
             }
             prune();
+            notifyAll();
         }
         LOG.info("drill {}: {}: {}", run.id, run.status, report.reason());
+        return report;
+    }
+
+    private void executeGameDay(MutableGameDay day, GameDay plan) {
+        synchronized (this) {
+            if (!gamedays.containsKey(day.id)) {
+                return;
+            }
+            day.status = DrillRun.State.RUNNING;
+            day.startedAt = clock.instant();
+            day.progress.add(line(day.startedAt, "started"));
+            notifyAll();
+        }
+        int[] n = {0};
+        GameDayRunner runner = new GameDayRunner(drill -> runInGameDay(day, drill, ++n[0]), clock, sleeper,
+                GameDayRunner.NO_LISTENER);
+        GameDayReport ran;
+        try {
+            ran = runner.run(plan, day.id);
+        } catch (RuntimeException e) {
+            LOG.warn("gameday {}: stopped: {}", day.id, e.toString(), e);
+            ran = GameDayReport.of(plan.name(), day.startedAt, clock.instant(), plan.runs(), "the GameDay stopped"
+                    + " with an error: " + e.getMessage(), List.of());
+        }
+        GameDayReport report = new GameDayReport(day.id, ran.name(), day.startedAt, ran.finishedAt(), ran.planned(),
+                ran.stopped() != null ? ran.stopped() : stopping && ran.drills().size() < ran.planned()
+                        ? "Reflex stopped during the GameDay" : null, ran.drills(), ran.totals());
+        if (metrics != null) {
+            metrics.record(report);
+        }
+        synchronized (this) {
+            GameDayReport.Totals t = report.totals();
+            day.report = report;
+            day.finishedAt = report.finishedAt();
+            day.status = t.drillsRun() > 0 && t.failed() == 0 && report.stopped() == null
+                    ? DrillRun.State.PASSED : DrillRun.State.FAILED;
+            day.progress.add(line(clock.instant(), day.status + ": " + t.passed() + "/" + t.drillsRun()
+                    + " passed; coverage " + coverage(t) + "; MTTR p50 " + GameDayReport.human(t.mttr().p50Ms())
+                    + (report.stopped() == null ? "" : "; " + report.stopped())));
+            try {
+                storeGameDay(day);
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("gameday {}: cannot store its report in {}: {}", day.id, gamedaysDir, e.toString());
+                day.progress.add(line(clock.instant(), "the report could not be stored (" + e.getMessage()
+                        + "): it is lost when Reflex stops"));
+            }
+            prune();
+            notifyAll();
+        }
+        LOG.info("gameday {}: {}", day.id, day.status);
+    }
+
+    private static String coverage(GameDayReport.Totals t) {
+        return t.coverage() == null ? "- (no fault injected)" : t.coveragePercent() + "% (" + t.faultsHealed()
+                + "/" + t.faultsInjected() + ")";
+    }
+
+    /** One drill of a GameDay, recorded as an ordinary run that carries the GameDay's id. */
+    private DrillReport runInGameDay(MutableGameDay day, DrillDefinition drill, int n) {
+        String step = "drill " + n + "/" + day.planned + ": " + drill.name();
+        if (stopping) {
+            // Not run at all: nobody is there to undo a fault any more.
+            progress(day, step + ": not run, Reflex is stopping");
+            return failed(drill, "drill-" + drill.name() + "-not-run", "not run: Reflex stopped during the GameDay");
+        }
+        MutableRun run;
+        synchronized (this) {
+            Instant now = clock.instant();
+            run = new MutableRun(newRunId(drill, now), drill.name(), null, day.id, now);
+            run.progress.add(line(now, "queued by GameDay " + day.id + " (" + step + ")"));
+            runs.put(run.id, run);
+            day.runs.add(run.id);
+        }
+        progress(day, step + " (" + run.id + ") started");
+        DrillReport report = execute(run, drill);
+        if (report == null) {
+            report = failed(drill, run.id, "the run was dropped");
+        }
+        progress(day, step + ": " + (report.passed() ? "PASSED" : "FAILED") + ": " + report.reason());
+        return report;
+    }
+
+    private synchronized void progress(MutableGameDay day, String text) {
+        if (day.progress.size() < MAX_PROGRESS_LINES) {
+            day.progress.add(line(clock.instant(), text));
+        }
     }
 
     private synchronized void progress(MutableRun run, String text) {
@@ -301,20 +616,11 @@ public final class DrillService implements AutoCloseable {
         return LINE_TIME.format(at) + " " + text;
     }
 
-    /** A failed report for a drill that could not run, made through JSON so it has whatever fields reports have. */
+    /** A failed report, in the drill's mode, for a drill that could not run. */
     private DrillReport failed(DrillDefinition drill, String runId, String reason) {
-        Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("drill", drill.name());
-        fields.put("id", runId);
-        fields.put("fault", drill.fault().describe());
-        fields.put("resource", drill.fault().resourceKey());
-        fields.put("sloMs", drill.slo().toMillis());
-        fields.put("expected", drill.expect().describe());
-        fields.put("passed", false);
-        fields.put("reason", reason);
-        fields.put("undone", false);
-        fields.put("finishedAt", clock.instant().toString());
-        return Json.MAPPER.convertValue(fields, DrillReport.class);
+        return new DrillReport(drill.name(), runId, drill.fault().describe(), drill.fault().resourceKey(), null, null,
+                drill.slo().toMillis(), drill.expect().describe(), List.of(), List.of(), null, false, reason, false,
+                null, clock.instant(), drill.mode().word(), false, null, List.of(), null);
     }
 
     // --- persistence -----------------------------------------------------------------------
@@ -325,19 +631,75 @@ public final class DrillService implements AutoCloseable {
         if (run.file != null) {
             node.put("file", run.file);
         }
+        if (run.gameday != null) {
+            node.put("gameday", run.gameday);
+        }
         node.put("queuedAt", run.queuedAt.toString());
         if (run.startedAt != null) {
             node.put("startedAt", run.startedAt.toString());
         }
         node.set("progress", Json.MAPPER.valueToTree(run.progress));
-        Path file = reportFile(run.id);
-        Path tmp = runsDir.resolve(run.id + ".json.tmp");
+        write(node, reportFile(run.id));
+    }
+
+    private void storeGameDay(MutableGameDay day) throws IOException {
+        ObjectNode node = Json.MAPPER.valueToTree(day.report);
+        if (day.file != null) {
+            node.put("file", day.file);
+        }
+        node.put("queuedAt", day.queuedAt.toString());
+        node.set("runs", Json.MAPPER.valueToTree(day.runs));
+        node.set("progress", Json.MAPPER.valueToTree(day.progress));
+        write(node, gameDayFile(day.id));
+    }
+
+    private static void write(ObjectNode node, Path file) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.write(tmp, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(node));
         try {
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
         }
+    }
+
+    private List<MutableGameDay> loadGameDays() {
+        List<MutableGameDay> loaded = new ArrayList<>();
+        try (DirectoryStream<Path> found = Files.newDirectoryStream(gamedaysDir, "*.json")) {
+            for (Path file : found) {
+                try {
+                    loaded.add(readGameDay(file));
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("Drills: {} is not a GameDay report and is not listed: {}", file, e.getMessage());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the GameDay reports in " + gamedaysDir, e);
+        }
+        return loaded;
+    }
+
+    private static MutableGameDay readGameDay(Path file) throws IOException {
+        JsonNode node = Json.MAPPER.readTree(file.toFile());
+        if (node == null || !node.isObject()) {
+            throw new IOException("not a JSON object");
+        }
+        GameDayReport report = Json.MAPPER.treeToValue(node, GameDayReport.class);
+        Instant finishedAt = report.finishedAt() != null ? report.finishedAt()
+                : Files.getLastModifiedTime(file).toInstant();
+        Instant queuedAt = node.hasNonNull("queuedAt") ? Instant.parse(node.get("queuedAt").asText())
+                : report.startedAt() != null ? report.startedAt() : finishedAt;
+        MutableGameDay day = new MutableGameDay(report.id(), report.name() == null ? report.id() : report.name(),
+                node.hasNonNull("file") ? node.get("file").asText() : null, report.planned(), queuedAt);
+        day.startedAt = report.startedAt();
+        day.finishedAt = finishedAt;
+        day.report = report;
+        GameDayReport.Totals t = report.totals();
+        day.status = t != null && t.drillsRun() > 0 && t.failed() == 0 && report.stopped() == null
+                ? DrillRun.State.PASSED : DrillRun.State.FAILED;
+        node.path("runs").forEach(id -> day.runs.add(id.asText()));
+        node.path("progress").forEach(line -> day.progress.add(line.asText()));
+        return day;
     }
 
     private List<MutableRun> load() {
@@ -369,7 +731,8 @@ public final class DrillService implements AutoCloseable {
                 : Files.getLastModifiedTime(file).toInstant();
         Instant queuedAt = node.hasNonNull("queuedAt") ? Instant.parse(node.get("queuedAt").asText()) : finishedAt;
         MutableRun run = new MutableRun(id, report.drill() == null ? id : report.drill(),
-                node.hasNonNull("file") ? node.get("file").asText() : null, queuedAt);
+                node.hasNonNull("file") ? node.get("file").asText() : null,
+                node.hasNonNull("gameday") ? node.get("gameday").asText() : null, queuedAt);
         run.startedAt = node.hasNonNull("startedAt") ? Instant.parse(node.get("startedAt").asText()) : null;
         run.finishedAt = finishedAt;
         run.report = report;
@@ -378,8 +741,20 @@ public final class DrillService implements AutoCloseable {
         return run;
     }
 
-    /** Drops the oldest ended runs past {@code maxRuns}, with their report files. */
+    /** Drops the oldest ended runs, and GameDays, past {@code maxRuns}, with their report files. */
     private void prune() {
+        List<MutableGameDay> endedDays = gamedays.values().stream().filter(g -> g.status.ended())
+                .sorted(Comparator.comparing((MutableGameDay g) -> g.finishedAt).thenComparing(g -> g.id)).toList();
+        for (int i = 0; i < endedDays.size() - maxRuns; i++) {
+            MutableGameDay old = endedDays.get(i);
+            gamedays.remove(old.id);
+            try {
+                Files.deleteIfExists(gameDayFile(old.id));
+                LOG.info("gameday {}: report deleted (more than drill.maxRuns={} kept)", old.id, maxRuns);
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("gameday {}: cannot delete its old report: {}", old.id, e.toString());
+            }
+        }
         List<MutableRun> ended = runs.values().stream().filter(r -> r.status.ended())
                 .sorted(Comparator.comparing((MutableRun r) -> r.finishedAt).thenComparing(r -> r.id)).toList();
         for (int i = 0; i < ended.size() - maxRuns; i++) {
@@ -403,6 +778,8 @@ public final class DrillService implements AutoCloseable {
             w = worker;
             queue.clear();
             runs.values().removeIf(r -> r.status == DrillRun.State.QUEUED);
+            gamedays.values().removeIf(g -> g.status == DrillRun.State.QUEUED);
+            notifyAll();
         }
         if (w != null) {
             w.interrupt();
@@ -427,7 +804,8 @@ public final class DrillService implements AutoCloseable {
         }
     }
 
-    private record Queued(MutableRun run, DrillDefinition drill) {
+    /** A drill run ({@code run}, {@code drill}) or a GameDay ({@code gameDay}, {@code plan}) waiting for the worker. */
+    private record Queued(MutableRun run, DrillDefinition drill, MutableGameDay gameDay, GameDay plan) {
     }
 
     /** A run's state as it changes; read through {@link #snapshot()} under the service's lock. */
@@ -435,6 +813,7 @@ public final class DrillService implements AutoCloseable {
         final String id;
         final String drill;
         final String file;
+        final String gameday;
         final Instant queuedAt;
         final List<String> progress = new ArrayList<>();
         DrillRun.State status = DrillRun.State.QUEUED;
@@ -442,15 +821,44 @@ public final class DrillService implements AutoCloseable {
         Instant finishedAt;
         DrillReport report;
 
-        MutableRun(String id, String drill, String file, Instant queuedAt) {
+        MutableRun(String id, String drill, String file, String gameday, Instant queuedAt) {
             this.id = id;
             this.drill = drill;
             this.file = file;
+            this.gameday = gameday;
             this.queuedAt = queuedAt;
         }
 
         DrillRun snapshot() {
-            return new DrillRun(id, drill, file, status, queuedAt, startedAt, finishedAt, progress, report);
+            return new DrillRun(id, drill, file, gameday, status, queuedAt, startedAt, finishedAt, progress, report);
+        }
+    }
+
+    /** A GameDay's state as it changes; read through {@link #snapshot()} under the service's lock. */
+    private static final class MutableGameDay {
+        final String id;
+        final String name;
+        final String file;
+        final int planned;
+        final Instant queuedAt;
+        final List<String> runs = new ArrayList<>();
+        final List<String> progress = new ArrayList<>();
+        DrillRun.State status = DrillRun.State.QUEUED;
+        Instant startedAt;
+        Instant finishedAt;
+        GameDayReport report;
+
+        MutableGameDay(String id, String name, String file, int planned, Instant queuedAt) {
+            this.id = id;
+            this.name = name;
+            this.file = file;
+            this.planned = planned;
+            this.queuedAt = queuedAt;
+        }
+
+        GameDayRun snapshot() {
+            return new GameDayRun(id, name, file, status, queuedAt, startedAt, finishedAt, planned, runs, progress,
+                    report);
         }
     }
 }

@@ -6,13 +6,13 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.reflex.drill.DrillDefinition;
 import io.reflex.drill.DrillMode;
 import io.reflex.drill.DrillReport;
-import java.util.Locale;
 import java.util.Objects;
 
 /**
  * The drills' Prometheus metrics, registered in the registry the app exposes on {@code /metrics}:
  * <ul>
- *   <li>{@code reflex_drill_runs_total{drill,mode,result}}: drill runs finished, result {@code pass|fail}</li>
+ *   <li>{@code reflex_drill_runs_total{drill,mode,result}}: drill runs finished, mode {@code live|dry-run},
+ *       result {@code pass|fail}</li>
  *   <li>{@code reflex_drill_phase_seconds{drill,phase}}: the last run's phase durations (detect, decide,
  *       act, recover); a phase that did not happen in the last run leaves its previous value</li>
  *   <li>{@code reflex_drill_running}: drills running now in this process</li>
@@ -30,7 +30,7 @@ public final class DrillMetrics {
         this.registry = Objects.requireNonNull(registry, "registry");
         runs = Counter.builder()
                 .name("reflex_drill_runs_total")
-                .help("Drill runs finished, by drill, mode (live, dry_run) and result (pass, fail)")
+                .help("Drill runs finished, by drill, mode (live, dry-run) and result (pass, fail)")
                 .labelNames("drill", "mode", "result")
                 .register(registry);
         phaseSeconds = Gauge.builder()
@@ -49,9 +49,14 @@ public final class DrillMetrics {
                 .register(registry);
     }
 
-    /** Counts a finished drill run and keeps its phase durations. */
+    /** Counts a finished drill run, under the mode its report names, and keeps its phase durations. */
+    public void record(DrillReport report) {
+        record(report, DrillMode.DRY_RUN.word().equals(report.mode()) ? DrillMode.DRY_RUN : DrillMode.LIVE);
+    }
+
+    /** Counts a finished drill run and keeps its phase durations; the mode label is the report's word ({@code live}, {@code dry-run}). */
     public void record(DrillReport report, DrillMode mode) {
-        runs.labelValues(report.drill(), mode.name().toLowerCase(Locale.ROOT), report.passed() ? "pass" : "fail").inc();
+        runs.labelValues(report.drill(), mode.word(), report.passed() ? "pass" : "fail").inc();
         DrillReport.PhaseMillis p = report.phases();
         if (p != null) {
             phase(report.drill(), "detect", p.detectMs());

@@ -1,6 +1,7 @@
 package io.reflex.drill.gameday;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.reflex.drill.DrillMode;
 import io.reflex.drill.DrillReport;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -53,9 +54,12 @@ public record GameDayReport(
         return "gameday-" + name + "-" + ID_TIME.format(startedAt);
     }
 
-    /** Whether a drill run counts as a fault injected. */
+    /**
+     * Whether a drill run counts as a fault injected. A dry run injects nothing real (its alert is
+     * synthetic and nothing is healed), so it counts neither as injected nor as healed.
+     */
     public static boolean injected(DrillReport report) {
-        return report.injectedAt() != null;
+        return report.injectedAt() != null && !DrillMode.DRY_RUN.word().equals(report.mode());
     }
 
     /** Whether a drill run counts as a fault healed: injected, and the steady state came back (recover phase). */
@@ -170,7 +174,7 @@ public record GameDayReport(
     }
 
     /** {@code 91.3% (21 healed / 23 injected)}, or why there is no figure. */
-    static String coverageText(Totals totals) {
+    public static String coverageText(Totals totals) {
         if (totals.coverage() == null) {
             return "- (no fault was injected)";
         }
@@ -179,7 +183,7 @@ public record GameDayReport(
     }
 
     /** {@code 850ms}, {@code 4.2s}, {@code 2m05s}, {@code -} for null. */
-    static String human(Long ms) {
+    public static String human(Long ms) {
         if (ms == null) {
             return "-";
         }

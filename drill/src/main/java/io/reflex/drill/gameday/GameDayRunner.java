@@ -73,13 +73,24 @@ public final class GameDayRunner {
      */
     public GameDayReport run(GameDay gameDay) {
         Instant startedAt = clock.instant();
-        String id = GameDayReport.idFor(gameDay.name(), startedAt);
-        try (MDC.MDCCloseable ignored = MDC.putCloseable("gamedayId", id)) {
-            return run(gameDay, id, startedAt);
-        }
+        return run(gameDay, GameDayReport.idFor(gameDay.name(), startedAt), startedAt);
+    }
+
+    /**
+     * Like {@link #run(GameDay)}, under an id the caller gave the GameDay before it started (the
+     * drill API's, given when it was queued): on the log lines and the report.
+     */
+    public GameDayReport run(GameDay gameDay, String id) {
+        return run(gameDay, Objects.requireNonNull(id, "id"), clock.instant());
     }
 
     private GameDayReport run(GameDay gameDay, String id, Instant startedAt) {
+        try (MDC.MDCCloseable ignored = MDC.putCloseable("gamedayId", id)) {
+            return runAll(gameDay, id, startedAt);
+        }
+    }
+
+    private GameDayReport runAll(GameDay gameDay, String id, Instant startedAt) {
         int total = gameDay.runs();
         LOG.info("gameday {}: {} drill runs from {} entries", id, total, gameDay.entries().size());
         List<DrillReport> reports = new ArrayList<>();
@@ -110,7 +121,9 @@ public final class GameDayRunner {
                 }
             }
         }
-        GameDayReport report = GameDayReport.of(gameDay.name(), startedAt, clock.instant(), total, stopped, reports);
+        GameDayReport of = GameDayReport.of(gameDay.name(), startedAt, clock.instant(), total, stopped, reports);
+        GameDayReport report = new GameDayReport(id, of.name(), of.startedAt(), of.finishedAt(), of.planned(),
+                of.stopped(), of.drills(), of.totals());
         GameDayReport.Totals t = report.totals();
         LOG.info("gameday {}: done: {} run, {} passed, {} failed; coverage {}; MTTR p50 {}", id, t.drillsRun(),
                 t.passed(), t.failed(), GameDayReport.coverageText(t), GameDayReport.human(t.mttr().p50Ms()));
@@ -135,13 +148,13 @@ public final class GameDayRunner {
         return report;
     }
 
-    /** The report of a drill whose runner threw: failed, nothing known injected, the exception as the reason. */
+    /** The report of a drill whose runner threw: failed, in the drill's mode, nothing known injected, the exception as the reason. */
     private DrillReport threw(DrillDefinition drill, Instant start, RuntimeException e) {
         String message = e.getMessage() == null ? e.getClass().getName() : e.getMessage();
         return new DrillReport(drill.name(), "drill-" + drill.name() + "-" + ID_TIME.format(start),
                 drill.fault().describe(), drill.fault().resourceKey(), null, null, drill.slo().toMillis(),
                 drill.expect().describe(), List.of(), List.of(), null, false,
                 "the drill stopped with an error: " + message + " (see the log of this GameDay for the stack trace)",
-                false, null, clock.instant());
+                false, null, clock.instant(), drill.mode().word(), false, null, List.of(), null);
     }
 }

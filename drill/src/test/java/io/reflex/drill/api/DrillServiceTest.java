@@ -7,7 +7,17 @@ import static org.awaitility.Awaitility.await;
 import io.reflex.drill.DrillDefinition;
 import io.reflex.drill.DrillFile;
 import io.reflex.drill.DrillFileException;
+import io.reflex.drill.DrillMode;
+import io.reflex.drill.DrillProblem;
 import io.reflex.drill.DrillReport;
+import io.reflex.drill.gameday.DrillMetrics;
+import io.reflex.drill.gameday.DrillScheduler;
+import io.reflex.drill.gameday.GameDayReport;
+import io.reflex.drill.gameday.Schedule;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.reflex.model.Json;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,6 +34,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
@@ -47,7 +59,7 @@ class DrillServiceTest {
     }
 
     private DrillService service(int maxRuns, int queue) {
-        DrillService service = new DrillService(dir, maxRuns, queue, executor, clock).start();
+        DrillService service = new DrillService(dir, maxRuns, queue, executor, null, d -> { }, clock).start();
         services.add(service);
         return service;
     }
@@ -212,18 +224,239 @@ class DrillServiceTest {
                 .satisfies(e -> assertThat(((DrillFileException) e).problems()).isNotEmpty());
     }
 
+    static String dryRunYaml(String name) {
+        return """
+                name: %s
+                mode: dry-run
+                fault: {type: kill, service: demo-shop}
+                alert: {name: ServiceDown, labels: {service: demo-shop}}
+                expect: {rule: restart service on ServiceDown, action: restart_service, target: "service:demo-shop"}
+                slo: 30s
+                """.formatted(name);
+    }
+
+    /** kill.yaml, rehearse.yaml and day.yaml: kill twice, then the dry run once. */
+    private void gameDayFiles() throws IOException {
+        Files.writeString(dir.resolve("kill.yaml"), yaml("kill"));
+        Files.writeString(dir.resolve("rehearse.yaml"), dryRunYaml("rehearse"));
+        Files.writeString(dir.resolve("day.yaml"), """
+                name: day
+                drills:
+                  - {file: kill.yaml, repeat: 2, pauseBetween: 1s}
+                  - rehearse.yaml
+                """);
+    }
+
+    @Test
+    void aGameDayQueuesBehindARunAndRunsItsDrillsAsRunsCarryingItsId() throws IOException {
+        gameDayFiles();
+        DrillService service = service(10, 5);
+        executor.block = true;
+        DrillRun first = service.submit(drill("first"), null);
+        DrillService.Submitted day = service.submitFile("day.yaml");
+        assertThat(day.kind()).isEqualTo("gameday");
+        assertThat(day.id()).isEqualTo("gameday-day-20261126T100000Z");
+        assertThat(day.status()).isEqualTo(DrillRun.State.QUEUED);
+        await().atMost(BOUND).until(() -> service.run(first.id()).orElseThrow().status() == DrillRun.State.RUNNING);
+        assertThat(service.gameDay(day.id()).orElseThrow().status()).isEqualTo(DrillRun.State.QUEUED);
+
+        executor.releaseAll();
+        await().atMost(BOUND).until(() -> service.gameDay(day.id()).orElseThrow().status().ended());
+        GameDayRun ended = service.gameDay(day.id()).orElseThrow();
+        assertThat(ended.status()).isEqualTo(DrillRun.State.PASSED);
+        assertThat(ended.runs()).hasSize(3);
+        assertThat(executor.started).containsExactly(first.id(), ended.runs().get(0), ended.runs().get(1),
+                ended.runs().get(2));
+        for (String id : ended.runs()) {
+            DrillRun run = service.run(id).orElseThrow();
+            assertThat(run.gameday()).isEqualTo(day.id());
+            assertThat(run.status()).isEqualTo(DrillRun.State.PASSED);
+            assertThat(dir.resolve("runs").resolve(id + ".json")).exists();
+        }
+        assertThat(service.run(ended.runs().get(2)).orElseThrow().report().mode()).isEqualTo("dry-run");
+        GameDayReport.Totals t = ended.report().totals();
+        assertThat(t.passed()).isEqualTo(3);
+        // The dry run injected nothing real: 2 faults, both healed.
+        assertThat(t.faultsInjected()).isEqualTo(2);
+        assertThat(t.faultsHealed()).isEqualTo(2);
+        assertThat(t.coveragePercent()).isEqualTo(100.0);
+        assertThat(ended.report().id()).isEqualTo(day.id());
+        assertThat(ended.progress()).anyMatch(l -> l.contains("drill 1/3: kill"))
+                .anyMatch(l -> l.contains("drill 3/3: rehearse: PASSED"))
+                .anyMatch(l -> l.contains("PASSED: 3/3 passed; coverage 100.0% (2/2)"));
+        GameDayRun.Summary summary = service.gameDays().get(0).summary();
+        assertThat(summary.coveragePercent()).isEqualTo(100.0);
+        assertThat(summary.passed()).isEqualTo(3);
+        assertThat(summary.mttrP50Ms()).isEqualTo(4000L);
+    }
+
+    @Test
+    void aGameDayWithAFailedDrillFailsAndIsStoredAndReloaded() throws IOException {
+        gameDayFiles();
+        DrillService service = service(10, 5);
+        AtomicInteger calls = new AtomicInteger();
+        executor.failWhen = runId -> calls.incrementAndGet() == 2;
+        String id = service.submitFile("day.yaml").id();
+        await().atMost(BOUND).until(() -> service.gameDay(id).orElseThrow().status().ended());
+        GameDayRun ended = service.gameDay(id).orElseThrow();
+        assertThat(ended.status()).isEqualTo(DrillRun.State.FAILED);
+        assertThat(ended.report().totals().failed()).isEqualTo(1);
+        assertThat(service.run(ended.runs().get(1)).orElseThrow().report().reason()).startsWith("the drill could not run");
+        service.close();
+
+        assertThat(dir.resolve("gamedays").resolve(id + ".json")).exists();
+        DrillService again = service(10, 5);
+        GameDayRun reloaded = again.gameDay(id).orElseThrow();
+        assertThat(reloaded.status()).isEqualTo(DrillRun.State.FAILED);
+        assertThat(reloaded.runs()).isEqualTo(ended.runs());
+        assertThat(reloaded.progress()).isEqualTo(ended.progress());
+        assertThat(reloaded.file()).isEqualTo("day.yaml");
+        assertThat(reloaded.report()).isEqualTo(ended.report());
+        assertThat(again.run(ended.runs().get(0)).orElseThrow().gameday()).isEqualTo(id);
+    }
+
+    @Test
+    void pastMaxRunsTheOldestGameDaysAreDeleted() throws IOException {
+        gameDayFiles();
+        DrillService service = service(1, 5);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            String id = service.submitFile("day.yaml").id();
+            ids.add(id);
+            await().atMost(BOUND).until(() -> service.gameDay(id).orElseThrow().status().ended());
+            clock.advance(Duration.ofMinutes(1));
+        }
+        assertThat(service.gameDays()).extracting(GameDayRun::id).containsExactly(ids.get(1));
+        assertThat(dir.resolve("gamedays").resolve(ids.get(0) + ".json")).doesNotExist();
+        assertThat(dir.resolve("gamedays").resolve(ids.get(1) + ".json")).exists();
+    }
+
+    @Test
+    void aGameDayNamingADrillOutsideTheDrillDirIsRefused() throws IOException {
+        Files.createDirectories(dir.resolve("sub"));
+        Files.writeString(dir.resolve("outside.yaml"), yaml("outside"));
+        Path inner = Files.createDirectories(dir.resolve("inner"));
+        DrillService service = new DrillService(inner, 10, 5, executor, null, d -> { }, clock).start();
+        services.add(service);
+        Files.writeString(inner.resolve("escape.yaml"), "name: escape\ndrills: [../outside.yaml]\n");
+
+        assertThatThrownBy(() -> service.submitFile("escape.yaml")).isInstanceOf(DrillFileException.class)
+                .satisfies(e -> assertThat(((DrillFileException) e).problems().toString())
+                        .contains("drills[0] (../outside.yaml)").contains("outside the drill dir"));
+        assertThat(service.gameDays()).isEmpty();
+        assertThat(service.files()).singleElement().satisfies(f -> {
+            assertThat(f.kind()).isEqualTo("gameday");
+            assertThat(f.valid()).isFalse();
+        });
+    }
+
+    @Test
+    void aDrillTheExecutorCannotRunIsRefusedWithItsProblemsAndNothingIsQueued() throws IOException {
+        gameDayFiles();
+        DrillService service = service(10, 5);
+        executor.problems.put("rehearse", List.of(new DrillProblem("steadyState.prometheus.url", "is missing")));
+        assertThatThrownBy(() -> service.submit(drill("rehearse"), null)).isInstanceOf(DrillFileException.class)
+                .satisfies(e -> assertThat(((DrillFileException) e).problems().get(0).path())
+                        .isEqualTo("steadyState.prometheus.url"));
+        assertThatThrownBy(() -> service.submitFile("day.yaml")).isInstanceOf(DrillFileException.class)
+                .satisfies(e -> assertThat(((DrillFileException) e).problems().get(0).path())
+                        .isEqualTo("drills[1] (rehearse.yaml): steadyState.prometheus.url"));
+        assertThat(service.runs()).isEmpty();
+        assertThat(service.gameDays()).isEmpty();
+        List<DrillFileInfo> files = service.files();
+        assertThat(files).filteredOn(f -> f.file().equals("day.yaml")).singleElement()
+                .satisfies(f -> assertThat(f.runs()).isEqualTo(3));
+    }
+
+    @Test
+    void everyFinishedRunAndGameDayIsCountedInTheMetrics() throws IOException {
+        gameDayFiles();
+        PrometheusRegistry registry = new PrometheusRegistry();
+        DrillService service = new DrillService(dir, 10, 5, executor, new DrillMetrics(registry), d -> { }, clock)
+                .start();
+        services.add(service);
+        String id = service.submitFile("day.yaml").id();
+        await().atMost(BOUND).until(() -> service.gameDay(id).orElseThrow().status().ended());
+
+        assertThat(counter(registry, "reflex_drill_runs", "kill", "live")).isEqualTo(2.0);
+        assertThat(counter(registry, "reflex_drill_runs", "rehearse", "dry-run")).isEqualTo(1.0);
+        assertThat(gauge(registry, "reflex_gameday_coverage_ratio")).isEqualTo(1.0);
+        assertThat(gauge(registry, "reflex_drill_running")).isEqualTo(0.0);
+    }
+
+    private static double counter(PrometheusRegistry registry, String name, String drill, String mode) {
+        for (MetricSnapshot m : registry.scrape()) {
+            if (m.getMetadata().getName().equals(name) && m instanceof CounterSnapshot c) {
+                return c.getDataPoints().stream().filter(d -> drill.equals(d.getLabels().get("drill"))
+                        && mode.equals(d.getLabels().get("mode"))).mapToDouble(CounterSnapshot.CounterDataPointSnapshot::getValue)
+                        .sum();
+            }
+        }
+        throw new AssertionError("no " + name);
+    }
+
+    private static double gauge(PrometheusRegistry registry, String name) {
+        for (MetricSnapshot m : registry.scrape()) {
+            if (m.getMetadata().getName().equals(name) && m instanceof GaugeSnapshot g) {
+                return g.getDataPoints().get(0).getValue();
+            }
+        }
+        throw new AssertionError("no " + name);
+    }
+
+    @Test
+    void aDueScheduleSubmitsItsFileAndGetsTheOutcomeOnceItEnded() throws IOException {
+        gameDayFiles();
+        DrillService service = service(10, 5);
+        List<DrillScheduler.Outcome> outcomes = new CopyOnWriteArrayList<>();
+        CountDownLatch never = new CountDownLatch(1);
+        AtomicInteger waits = new AtomicInteger();
+        // The first wait jumps the clock to the due time; later ones block until the scheduler closes.
+        DrillScheduler scheduler = new DrillScheduler(List.of(new Schedule("nightly", "0 3 * * *", "UTC", "day.yaml")),
+                service::runScheduled, outcomes::add, clock, until -> {
+                    if (waits.incrementAndGet() == 1) {
+                        clock.set(until);
+                    } else {
+                        never.await();
+                    }
+                });
+        try {
+            scheduler.start();
+            await().atMost(BOUND).until(() -> !outcomes.isEmpty());
+        } finally {
+            scheduler.close();
+        }
+        DrillScheduler.Outcome outcome = outcomes.get(0);
+        assertThat(outcome.error()).isNull();
+        assertThat(outcome.dueAt()).isEqualTo(Instant.parse("2026-11-27T03:00:00Z"));
+        assertThat(outcome.gameDay().id()).isEqualTo("gameday-day-20261127T030000Z");
+        assertThat(outcome.passed()).isTrue();
+        assertThat(service.gameDays()).extracting(GameDayRun::id).containsExactly(outcome.gameDay().id());
+    }
+
     /** Passes every drill after reporting one progress line; can hold each run until released. */
     private final class FakeExecutor implements DrillExecutor {
         final List<String> started = new java.util.concurrent.CopyOnWriteArrayList<>();
         final Map<String, CountDownLatch> gates = new ConcurrentHashMap<>();
         volatile boolean block;
         volatile RuntimeException failure;
+        volatile java.util.function.Predicate<String> failWhen;
+
+        final Map<String, List<DrillProblem>> problems = new ConcurrentHashMap<>();
+
+        @Override
+        public List<DrillProblem> problems(DrillDefinition drill) {
+            return problems.getOrDefault(drill.name(), List.of());
+        }
 
         @Override
         public DrillReport run(DrillDefinition drill, String runId, Consumer<String> progress) {
             started.add(runId);
             if (failure != null) {
                 throw failure;
+            }
+            if (failWhen != null && failWhen.test(runId)) {
+                throw new IllegalStateException("Kafka is not reachable");
             }
             progress.accept("injected kill of demo-shop");
             if (block) {
@@ -238,7 +471,10 @@ class DrillServiceTest {
             fields.put("id", runId);
             fields.put("fault", drill.fault().describe());
             fields.put("injectedAt", clock.instant().toString());
-            fields.put("phases", Map.of("detectMs", 1000, "decideMs", 100, "actMs", 900, "recoverMs", 4000));
+            fields.put("mode", drill.mode().word());
+            fields.put("phases", drill.mode() == DrillMode.DRY_RUN
+                    ? Map.of("detectMs", 1000, "decideMs", 100, "actMs", 900)
+                    : Map.of("detectMs", 1000, "decideMs", 100, "actMs", 900, "recoverMs", 4000));
             fields.put("sloMs", drill.slo().toMillis());
             fields.put("passed", true);
             fields.put("reason", "recovered in 4.0s (SLO 30.0s)");
@@ -261,6 +497,10 @@ class DrillServiceTest {
 
         TestClock(Instant start) {
             now = new AtomicReference<>(start);
+        }
+
+        void set(Instant to) {
+            now.set(to);
         }
 
         void advance(Duration by) {

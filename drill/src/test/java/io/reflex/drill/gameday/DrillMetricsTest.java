@@ -41,7 +41,7 @@ class DrillMetricsTest {
 
         assertThat(value("reflex_drill_runs", "drill", "kill-demo-shop", "mode", "live", "result", "pass"))
                 .isEqualTo(2.0);
-        assertThat(value("reflex_drill_runs", "drill", "kill-demo-shop", "mode", "dry_run", "result", "fail"))
+        assertThat(value("reflex_drill_runs", "drill", "kill-demo-shop", "mode", "dry-run", "result", "fail"))
                 .isEqualTo(1.0);
         // The failed run had no recover phase: the last known one stays.
         assertThat(value("reflex_drill_phase_seconds", "drill", "kill-demo-shop", "phase", "recover")).isEqualTo(2.5);

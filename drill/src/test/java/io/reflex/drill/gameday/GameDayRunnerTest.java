@@ -126,6 +126,40 @@ class GameDayRunnerTest {
     }
 
     @Test
+    void runsUnderAGivenIdAndADryRunThatThrowsFailsInItsMode() {
+        DrillDefinition dry = io.reflex.drill.DrillFile.parse("""
+                name: rehearse
+                mode: dry-run
+                fault: {type: kill, service: demo-shop}
+                alert: {name: ServiceDown, labels: {service: demo-shop}}
+                expect: {rule: restart service on ServiceDown, action: restart_service, target: service:demo-shop}
+                slo: 30s
+                """, "rehearse.yaml");
+        Deque<Object> script = new ArrayDeque<>(List.of(new IllegalStateException("kafka unreachable")));
+        GameDayReport report = runner(script).run(new GameDay("g", List.of(new GameDay.Entry(Path.of("rehearse.yaml"),
+                dry, 1, Duration.ZERO, false))), "gameday-g-given");
+        assertThat(report.id()).isEqualTo("gameday-g-given");
+        assertThat(report.drills()).singleElement().satisfies(r -> {
+            assertThat(r.passed()).isFalse();
+            assertThat(r.mode()).isEqualTo("dry-run");
+        });
+    }
+
+    @Test
+    void aDryRunCountsNeitherAsInjectedNorAsHealed() {
+        DrillReport live = TestDrills.report("a", true, 1000L, true, "ok");
+        DrillReport rehearsal = new DrillReport("b", "drill-b-20261126T100000Z", "kill service:demo-shop",
+                "service:demo-shop", TestDrills.T0, new DrillReport.PhaseMillis(400L, 300L, 200L, null), null,
+                "restart_service service:demo-shop", List.of(), List.of(), "inc-2", true, "would restart", false, null,
+                TestDrills.T0.plusSeconds(5), "dry-run", false, null, List.of(), null);
+        GameDayReport report = GameDayReport.of("g", TestDrills.T0, TestDrills.T0, 2, null, List.of(live, rehearsal));
+        assertThat(report.totals().faultsInjected()).isEqualTo(1);
+        assertThat(report.totals().faultsHealed()).isEqualTo(1);
+        assertThat(report.totals().coverage()).isEqualTo(1.0);
+        assertThat(report.totals().passed()).isEqualTo(2);
+    }
+
+    @Test
     void theReportRoundTripsThroughJson() throws Exception {
         GameDayReport report = GameDayReport.of("g", TestDrills.T0, TestDrills.T0.plusSeconds(30), 2, null,
                 List.of(TestDrills.report("a", true, 1234L, true, "ok"), TestDrills.report("b", true, null, false, "no")));

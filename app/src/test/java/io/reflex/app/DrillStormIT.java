@@ -128,7 +128,7 @@ class DrillStormIT {
         assertThat(drills.path("items").get(0).path("drillId").asText()).isEqualTo(report.id());
         assertThat(json(get("/api/incidents?drill=false&limit=5")).path("items")).as("real incidents").isEmpty();
         // The real ledger holds no disruption: every zone has all of its 5 isolations to give.
-        JsonNode blastRadius = json(get("/api/guardrails")).path("blastRadius");
+        JsonNode blastRadius = json(get("/api/guardrails")).path("guardrails").path("blastRadius");
         assertThat(blastRadius).hasSize(1);
         for (JsonNode group : blastRadius.get(0).path("groups")) {
             assertThat(group.path("disrupted").asInt()).as(group.toString()).isZero();

@@ -50,10 +50,37 @@ public record DrillReport(
         StormCounts storm) {
 
     public DrillReport {
-        actualRules = actualRules == null ? List.of() : List.copyOf(actualRules);
-        actualActions = actualActions == null ? List.of() : List.copyOf(actualActions);
-        guardrails = guardrails == null ? List.of() : List.copyOf(guardrails);
+        // A storm fires one rule per alert: a report of 1,000 alerts says "rule (x1000)" and shows
+        // the first actions and guardrail decisions, the counts being in `storm`.
+        actualRules = actualRules == null ? List.of() : counted(actualRules);
+        actualActions = actualActions == null ? List.of() : capped(actualActions);
+        guardrails = guardrails == null ? List.of() : capped(guardrails);
         mode = mode == null ? DrillMode.LIVE.word() : mode;
+    }
+
+    /** At most this many actions and guardrail lines are listed; the rest are counted. */
+    public static final int MAX_LISTED = 20;
+
+    /** Rules in the order they first fired, each repeated one as {@code name (xN)}, once there are more than {@link #MAX_LISTED}. */
+    private static List<String> counted(List<String> rules) {
+        if (rules.size() <= MAX_LISTED) {
+            return List.copyOf(rules);
+        }
+        java.util.Map<String, Integer> counts = new java.util.LinkedHashMap<>();
+        rules.forEach(rule -> counts.merge(rule, 1, Integer::sum));
+        return counts.entrySet().stream()
+                .map(e -> e.getValue() == 1 ? e.getKey() : e.getKey() + " (x" + e.getValue() + ")")
+                .toList();
+    }
+
+    /** The first {@link #MAX_LISTED} - 1 lines and {@code … and N more}. */
+    private static List<String> capped(List<String> lines) {
+        if (lines.size() <= MAX_LISTED) {
+            return List.copyOf(lines);
+        }
+        List<String> first = new java.util.ArrayList<>(lines.subList(0, MAX_LISTED - 1));
+        first.add("… and " + (lines.size() - MAX_LISTED + 1) + " more");
+        return List.copyOf(first);
     }
 
     /** A live report that did not abort and saw no guardrail (the first slice's shape). */

@@ -70,4 +70,25 @@ class DrillReportTest {
         assertThat(report.guardrails()).isEmpty();
         assertThat(report.storm()).isNull();
     }
+
+    @Test
+    void aStormsThousandRulesAndActionsAreCountedNotListedAndTheReportReadsBackUnchanged() throws Exception {
+        List<String> rules = new java.util.ArrayList<>();
+        List<String> actions = new java.util.ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            rules.add("isolate host on HostDown");
+            actions.add("isolate_host host:storm-" + i + " (rule \"isolate host on HostDown\", DRY_RUN): SKIPPED");
+        }
+        rules.add("page on storm");
+        DrillReport storm = new DrillReport("storm", "drill-storm-20261126T100000Z", "alert-storm", "host:storm-0",
+                Instant.parse("2026-11-26T10:00:00Z"), new DrillReport.PhaseMillis(0L, 100L, 160L, null), null,
+                "isolate_host", rules, actions, "inc-1", true, "rehearsed", false, null,
+                Instant.parse("2026-11-26T10:01:00Z"));
+
+        assertThat(storm.actualRules()).containsExactly("isolate host on HostDown (x1000)", "page on storm");
+        assertThat(storm.actualActions()).hasSize(DrillReport.MAX_LISTED)
+                .endsWith("… and " + (1000 - DrillReport.MAX_LISTED + 1) + " more");
+        assertThat(storm.actualActions().get(0)).startsWith("isolate_host host:storm-0 ");
+        assertThat(Json.MAPPER.readValue(Json.MAPPER.writeValueAsString(storm), DrillReport.class)).isEqualTo(storm);
+    }
 }

@@ -62,9 +62,14 @@ public record GameDayReport(
         return report.injectedAt() != null && !DrillMode.DRY_RUN.word().equals(report.mode());
     }
 
-    /** Whether a drill run counts as a fault healed: injected, and the steady state came back (recover phase). */
+    /**
+     * Whether a drill run counts as a fault healed by Reflex: injected, the expected action
+     * succeeded (act phase) and the steady state came back (recover phase). A target that came
+     * back on its own (a supervisor restarted it, no rule acted) is not remediation coverage.
+     */
     public static boolean healed(DrillReport report) {
-        return injected(report) && report.phases() != null && report.phases().recoverMs() != null;
+        return injected(report) && report.phases() != null && report.phases().actMs() != null
+                && report.phases().recoverMs() != null;
     }
 
     /**

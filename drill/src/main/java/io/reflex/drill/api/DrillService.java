@@ -501,7 +501,11 @@ public final class DrillService implements AutoCloseable {
             run.report = report;
             run.finishedAt = report.finishedAt() != null ? report.finishedAt() : clock.instant();
             run.status = report.passed() ? DrillRun.State.PASSED : DrillRun.State.FAILED;
-            run.progress.add(line(clock.instant(), run.status + ": " + report.reason()));
+            String verdict = run.status + ": " + report.reason();
+            // The runner's own last step is usually this verdict already: say it once.
+            if (run.progress.isEmpty() || !run.progress.get(run.progress.size() - 1).endsWith(verdict)) {
+                run.progress.add(line(clock.instant(), verdict));
+            }
             try {
                 store(run);
             } catch (IOException | RuntimeException e) {

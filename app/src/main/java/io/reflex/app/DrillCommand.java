@@ -114,7 +114,9 @@ final class DrillCommand {
                      restart: [./reflex, up, --roles, rules, --data-dir, data], restartAfter: 2s}
               timeout: 2m
             (restartBroker: {after: 12s} restarts the embedded broker: only a drill run inside the process
-            hosting that broker can, so `reflex drill dr` refuses it.)
+            hosting that broker can, so `reflex drill dr` refuses it; POST the file to /api/drills of
+            that process, or run it from its console's Drills page. A DR drill needs kill,
+            restartBroker or both.)
             Every problem of a file is reported at once, with its path (fault.signal: ...).
             The drill role of `reflex up` runs the same files from the console's Drills page and
             POST /api/drills (docs/drills.md); `reflex up` with the demo writes DATA_DIR/drills/

@@ -21,6 +21,8 @@ import io.reflex.drill.gameday.DrillMetrics;
 import io.reflex.drill.gameday.DrillScheduler;
 import io.reflex.drill.gameday.GameDayRunner;
 import io.reflex.drill.gameday.Schedule;
+import io.reflex.drill.dr.DrDrillRunner;
+import io.reflex.drill.api.DrExecutor;
 import io.reflex.drill.api.DrillExecutor;
 import io.reflex.drill.api.DrillRoutes;
 import io.reflex.drill.api.DrillService;
@@ -72,6 +74,8 @@ public final class Reflex implements AutoCloseable {
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private final Map<String, Supplier<String>> roleStates = new LinkedHashMap<>();
     private String bootstrapServers;
+    /** The broker this process hosts; null when Reflex uses an external cluster. */
+    private EmbeddedKafka embeddedKafka;
     /** Set when no token is configured and Reflex made (or reused) its admin token file. */
     private Path adminTokenFile;
     private HttpServer server;
@@ -103,6 +107,7 @@ public final class Reflex implements AutoCloseable {
             EmbeddedKafka kafka = new EmbeddedKafka(dataDir, config.brokerPort(), config.controllerPort());
             kafka.start();
             started.push(kafka);
+            embeddedKafka = kafka;
             kafkaProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
             log.info("Embedded Kafka broker ready at {}", kafka.bootstrapServers());
         } else {
@@ -189,16 +194,20 @@ public final class Reflex implements AutoCloseable {
     }
 
     /**
-     * The drill role: drills and GameDays from the API and the schedules, one at a time. They follow
-     * this process's Kafka and signal the services its process connector runs.
+     * The drill role: drills, DR drills and GameDays from the API and the schedules, one at a time.
+     * They follow this process's Kafka and signal the services its process connector runs; a DR
+     * drill may restart the broker only when this process hosts the embedded one.
      */
     private void startDrills(Map<String, Object> kafkaProps, Path dataDir, PrometheusRegistry registry, Router router) {
         String prometheus = config.drill().prometheusUrl();
         DrillRunner runner = DrillRunner.connectedTo(new DrillContext(kafkaProps, dataDir,
                 prometheus == null ? null : URI.create(prometheus)), clock);
+        // A DR drill's broker restart needs the broker in this process; with an external cluster it is refused.
+        EmbeddedKafka broker = embeddedKafka;
+        DrDrillRunner dr = new DrDrillRunner(kafkaProps, broker == null ? null : broker::restart, clock);
         DrillService drills = new DrillService(config.drillDir(), config.drill().maxRuns(),
-                DrillService.DEFAULT_QUEUE_CAPACITY, DrillExecutor.of(runner), new DrillMetrics(registry),
-                GameDayRunner.SLEEP, clock).start();
+                DrillService.DEFAULT_QUEUE_CAPACITY, DrillExecutor.of(runner), DrExecutor.of(dr),
+                new DrillMetrics(registry), GameDayRunner.SLEEP, clock).start();
         started.push(drills);
         new DrillRoutes(vertx, drills).mount(router);
         roleStates.put("drill", () -> drills.running() ? "UP" : "DOWN");

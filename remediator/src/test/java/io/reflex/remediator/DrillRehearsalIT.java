@@ -81,12 +81,24 @@ class DrillRehearsalIT {
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(),
                 new ByteArraySerializer())) {
+            // Every partition led before the first send: a storm written while a fresh topic's
+            // leaders settle can fail whole batches, and the test would wait for actions never written.
+            try (org.apache.kafka.clients.admin.Admin admin = harness.kafka.admin()) {
+                await("reflex.actions has a leader for every partition").atMost(Duration.ofSeconds(60))
+                        .until(() -> admin.describeTopics(List.of(Topics.ACTIONS.name())).allTopicNames().get()
+                                .get(Topics.ACTIONS.name()).partitions().stream().allMatch(p -> p.leader() != null));
+            }
+            List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> sent =
+                    new java.util.ArrayList<>();
             for (int i = 0; i < HOSTS; i++) {
                 Action action = isolate(drillId, i);
-                producer.send(new ProducerRecord<>(Topics.ACTIONS.name(), action.target().key(),
-                        Topics.ACTIONS.valueSerde().serializer().serialize(Topics.ACTIONS.name(), action)));
+                sent.add(producer.send(new ProducerRecord<>(Topics.ACTIONS.name(), action.target().key(),
+                        Topics.ACTIONS.valueSerde().serializer().serialize(Topics.ACTIONS.name(), action))));
             }
             producer.flush();
+            for (var future : sent) {
+                future.get(30, java.util.concurrent.TimeUnit.SECONDS); // a lost write fails here, not as a 3-minute wait
+            }
         }
     }
 

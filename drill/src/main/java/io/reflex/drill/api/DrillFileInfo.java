@@ -8,7 +8,8 @@ import java.util.List;
  * every problem when it does not (it is listed anyway, so a broken file is seen).
  *
  * @param file     its name in the drill dir
- * @param kind     {@code drill} or {@code gameday}
+ * @param kind     {@code drill}, {@code gameday} or {@code dr} (a DR drill)
+ * @param fault    a drill's fault; for a DR drill, what it does (traffic, kill, broker restart)
  * @param runs     a GameDay's drill runs (its drills times their repeats); null for a drill
  * @param problems {@code path: message}, empty when it parses
  */
@@ -27,6 +28,7 @@ public record DrillFileInfo(
 
     public static final String DRILL = "drill";
     public static final String GAMEDAY = "gameday";
+    public static final String DR = "dr";
 
     public DrillFileInfo {
         problems = problems == null ? List.of() : List.copyOf(problems);
@@ -41,6 +43,11 @@ public record DrillFileInfo(
     /** A GameDay file. */
     public static DrillFileInfo gameDay(String file, String name, Integer runs, List<String> problems) {
         return new DrillFileInfo(file, GAMEDAY, name, null, null, null, null, null, runs, problems);
+    }
+
+    /** A DR drill file; {@code does} says what it does (traffic, kill, broker restart). */
+    public static DrillFileInfo dr(String file, String name, String does, List<String> problems) {
+        return new DrillFileInfo(file, DR, name, null, does, null, null, null, null, problems);
     }
 
     public boolean valid() {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.reflex.drill.DrillFile;
 import io.reflex.drill.DrillFileException;
+import io.reflex.drill.dr.DrDrillFile;
 import io.reflex.drill.gameday.ReportHtml;
 import io.reflex.model.ApiError;
 import io.reflex.model.Json;
@@ -27,12 +28,14 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /api/drills}: {@code {"files": [DrillFileInfo...], "runs": [summaries, newest first],
  *       "gamedays": [summaries, newest first]}};</li>
  *   <li>{@code POST /api/drills} with {@code {"file": "kill-demo-shop.yaml"}} (a file of the drill
- *       dir, by name only: a drill, or a GameDay when it has {@code drills:}) or {@code {"yaml": "<a
- *       drill file's text>"}}: {@code 202 {"id", "kind": "drill|gameday", "status": "QUEUED"}};
+ *       dir, by name only: a drill, a DR drill when it has {@code kind: dr}, or a GameDay when it has
+ *       {@code drills:}) or {@code {"yaml": "<a drill or DR drill file's text>"}}:
+ *       {@code 202 {"id", "kind": "drill|dr|gameday", "status": "QUEUED"}};
  *       {@code 400} naming the bad field or every problem of the drill (with its path), and nothing
  *       is queued; {@code 429} when the queue is full;</li>
  *   <li>{@code GET /api/drills/runs/{id}}: the run (state, progress lines, report once ended); 404
- *       for an unknown id; {@code GET /api/drills/runs/{id}/report.html}: its report as a page;</li>
+ *       for an unknown id (a DR drill's run has {@code kind: dr} and its report under
+ *       {@code drReport}); {@code GET /api/drills/runs/{id}/report.html}: its report as a page;</li>
  *   <li>{@code GET /api/drills/gamedays/{id}}: the GameDay (state, progress, its run ids, report once
  *       ended); {@code GET /api/drills/gamedays/{id}/report.html}: its report as a page.</li>
  * </ul>
@@ -87,8 +90,10 @@ public final class DrillRoutes {
         var run = service.run(id);
         if (run.isEmpty()) {
             respond(ctx, noRun(id));
-        } else if (run.get().report() == null) {
+        } else if (!run.get().reported()) {
             respond(ctx, notYet("drill run", id, run.get().status()));
+        } else if (run.get().drReport() != null) {
+            html(ctx, ReportHtml.dr(run.get().drReport()));
         } else {
             html(ctx, ReportHtml.drill(run.get().report()));
         }
@@ -176,6 +181,10 @@ public final class DrillRoutes {
                 DrillService.Submitted submitted;
                 if (file != null) {
                     submitted = service.submitFile(file.asText().trim());
+                } else if (DrDrillFile.isDr(yaml.asText())) {
+                    // Relative pid files of a posted DR drill resolve against the drill dir, like its files'.
+                    DrillRun run = service.submitDr(DrDrillFile.parse(yaml.asText(), "yaml", service.dir()), null);
+                    submitted = new DrillService.Submitted(run.id(), DrillFileInfo.DR, run.status(), run.drill());
                 } else {
                     DrillRun run = service.submit(DrillFile.parse(yaml.asText(), "yaml"), null);
                     submitted = new DrillService.Submitted(run.id(), DrillFileInfo.DRILL, run.status(), run.drill());

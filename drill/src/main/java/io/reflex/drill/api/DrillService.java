@@ -7,6 +7,9 @@ import io.reflex.drill.DrillFile;
 import io.reflex.drill.DrillFileException;
 import io.reflex.drill.DrillProblem;
 import io.reflex.drill.DrillReport;
+import io.reflex.drill.dr.DrDrill;
+import io.reflex.drill.dr.DrDrillFile;
+import io.reflex.drill.dr.DrDrillReport;
 import io.reflex.drill.gameday.DrillMetrics;
 import io.reflex.drill.gameday.DrillScheduler;
 import io.reflex.drill.gameday.GameDay;
@@ -58,6 +61,11 @@ import org.slf4j.LoggerFactory;
  * {@code file}, {@code queuedAt}, {@code runs} and {@code progress}), reloaded and pruned like runs.
  * Every finished drill run, and each GameDay's coverage, goes to the {@link DrillMetrics} when given.
  *
+ * <p>DR drills (a file with {@code kind: dr}) run on the same worker through the {@link DrExecutor},
+ * one thing at a time like the rest: each is an ordinary run with {@code kind: dr} whose report is
+ * the {@link DrDrillReport} (under {@code drReport}; stored as that JSON plus {@code kind: dr} and
+ * the run fields above, the run's start as {@code runStartedAt}). They are not counted in the drill metrics, which grade faults healed.
+ *
  * <p>It also lists the drill files of {@code <dir>} ({@code *.yaml}, {@code *.yml}).
  */
 public final class DrillService implements AutoCloseable {
@@ -79,6 +87,7 @@ public final class DrillService implements AutoCloseable {
     private final int maxRuns;
     private final int queueCapacity;
     private final DrillExecutor executor;
+    private final DrExecutor drExecutor;
     private final DrillMetrics metrics;
     private final GameDayRunner.Sleeper sleeper;
     private final Clock clock;
@@ -105,6 +114,12 @@ public final class DrillService implements AutoCloseable {
      */
     public DrillService(Path dir, int maxRuns, int queueCapacity, DrillExecutor executor, DrillMetrics metrics,
             GameDayRunner.Sleeper sleeper, Clock clock) {
+        this(dir, maxRuns, queueCapacity, executor, null, metrics, sleeper, clock);
+    }
+
+    /** @param drExecutor runs DR drills ({@code kind: dr}); null when this service runs none (they are refused) */
+    public DrillService(Path dir, int maxRuns, int queueCapacity, DrillExecutor executor, DrExecutor drExecutor,
+            DrillMetrics metrics, GameDayRunner.Sleeper sleeper, Clock clock) {
         if (maxRuns < 1 || queueCapacity < 1) {
             throw new IllegalArgumentException("maxRuns and queueCapacity must be at least 1");
         }
@@ -114,6 +129,7 @@ public final class DrillService implements AutoCloseable {
         this.maxRuns = maxRuns;
         this.queueCapacity = queueCapacity;
         this.executor = Objects.requireNonNull(executor, "executor");
+        this.drExecutor = drExecutor;
         this.metrics = metrics;
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -175,6 +191,18 @@ public final class DrillService implements AutoCloseable {
 
     private DrillFileInfo info(Path file) {
         String name = file.getFileName().toString();
+        if (isDrFile(file)) {
+            try {
+                DrDrill drill = DrDrillFile.read(file);
+                List<String> problems = drExecutor == null ? List.of("kind: this Reflex runs no DR drills")
+                        : drExecutor.problems(drill).stream().map(Object::toString).toList();
+                return DrillFileInfo.dr(name, drill.name(), drill.describe(), problems);
+            } catch (DrillFileException e) {
+                return DrillFileInfo.dr(name, null, null, e.problems().stream().map(Object::toString).toList());
+            } catch (RuntimeException e) {
+                return DrillFileInfo.dr(name, null, null, List.of("(file): " + e.getMessage()));
+            }
+        }
         if (GameDayFile.isGameDay(file)) {
             try {
                 GameDay gameDay = readGameDay(name);
@@ -206,6 +234,19 @@ public final class DrillService implements AutoCloseable {
      */
     public DrillDefinition readFile(String fileName) {
         return DrillFile.read(fileOfDir(fileName));
+    }
+
+    /** Whether the named file of the dir is a DR drill ({@code kind: dr}). */
+    public boolean isDr(String fileName) {
+        return isDrFile(fileOfDir(fileName));
+    }
+
+    private static boolean isDrFile(Path file) {
+        try {
+            return DrDrillFile.isDr(Files.readString(file));
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     /** Whether the named file of the dir is a GameDay (it has {@code drills:}) rather than one drill. */
@@ -275,6 +316,10 @@ public final class DrillService implements AutoCloseable {
      * @throws QueueFullException       when {@code queueCapacity} runs already wait
      */
     public Submitted submitFile(String fileName) {
+        if (isDr(fileName)) {
+            DrillRun run = submitDr(DrDrillFile.read(fileOfDir(fileName)), fileName);
+            return new Submitted(run.id(), DrillFileInfo.DR, run.status(), run.drill());
+        }
         if (isGameDay(fileName)) {
             GameDayRun gameDay = submitGameDay(readGameDay(fileName), fileName);
             return new Submitted(gameDay.id(), DrillFileInfo.GAMEDAY, gameDay.status(), gameDay.name());
@@ -299,11 +344,39 @@ public final class DrillService implements AutoCloseable {
         }
         checkCanQueue();
         Instant now = clock.instant();
-        MutableRun run = new MutableRun(newRunId(drill, now), drill.name(), file, null, now);
+        MutableRun run = new MutableRun(newRunId(drill.name(), now), drill.name(), file, null, now);
         run.progress.add(line(now, "queued" + (file == null ? "" : " from " + file)));
         runs.put(run.id, run);
-        queue.add(new Queued(run, drill, null, null));
+        queue.add(new Queued(run, drill, null, null, null));
         LOG.info("drill {}: queued", run.id);
+        return run.snapshot();
+    }
+
+    /**
+     * Queues a run of the DR drill, on the same worker as the drills (one thing at a time).
+     *
+     * @param file the DR file's name, or null for a drill sent as text
+     * @throws DrillFileException when this service runs no DR drills, or the executor cannot run this
+     *                            one (a broker restart where the broker is not embedded in this process)
+     * @throws QueueFullException when {@code queueCapacity} runs already wait
+     * @throws IllegalStateException when the service is not running
+     */
+    public synchronized DrillRun submitDr(DrDrill drill, String file) {
+        Objects.requireNonNull(drill, "drill");
+        List<DrillProblem> problems = drExecutor == null
+                ? List.of(new DrillProblem("kind", "this Reflex runs no DR drills; run it with reflex drill dr"))
+                : drExecutor.problems(drill);
+        if (!problems.isEmpty()) {
+            throw new DrillFileException(file == null ? drill.name() : file, problems);
+        }
+        checkCanQueue();
+        Instant now = clock.instant();
+        MutableRun run = new MutableRun(newRunId(drill.name(), now), drill.name(), file, null, now);
+        run.kind = DrillRun.DR;
+        run.progress.add(line(now, "queued" + (file == null ? "" : " from " + file) + ": " + drill.describe()));
+        runs.put(run.id, run);
+        queue.add(new Queued(run, null, null, null, drill));
+        LOG.info("drill {}: DR drill queued", run.id);
         return run.snapshot();
     }
 
@@ -336,7 +409,7 @@ public final class DrillService implements AutoCloseable {
         day.progress.add(line(now, "queued" + (file == null ? "" : " from " + file) + ": " + gameDay.runs()
                 + " drill runs"));
         gamedays.put(id, day);
-        queue.add(new Queued(null, null, day, gameDay));
+        queue.add(new Queued(null, null, day, gameDay, null));
         LOG.info("gameday {}: queued ({} drill runs)", id, gameDay.runs());
         return day.snapshot();
     }
@@ -352,8 +425,8 @@ public final class DrillService implements AutoCloseable {
         }
     }
 
-    private String newRunId(DrillDefinition drill, Instant now) {
-        String base = "drill-" + drill.name() + "-" + ID_TIME.format(now);
+    private String newRunId(String name, Instant now) {
+        String base = "drill-" + name + "-" + ID_TIME.format(now);
         String id = base;
         for (int n = 2; runs.containsKey(id) || Files.exists(runsDir.resolve(id + ".json")); n++) {
             id = base + "-" + n;
@@ -460,6 +533,8 @@ public final class DrillService implements AutoCloseable {
             }
             if (next.gameDay != null) {
                 executeGameDay(next.gameDay, next.plan);
+            } else if (next.dr != null) {
+                executeDr(next.run, next.dr);
             } else {
                 execute(next.run, next.drill);
             }
@@ -499,25 +574,65 @@ public final class DrillService implements AutoCloseable {
         }
         synchronized (this) {
             run.report = report;
-            run.finishedAt = report.finishedAt() != null ? report.finishedAt() : clock.instant();
-            run.status = report.passed() ? DrillRun.State.PASSED : DrillRun.State.FAILED;
-            String verdict = run.status + ": " + report.reason();
-            // The runner's own last step is usually this verdict already: say it once.
-            if (run.progress.isEmpty() || !run.progress.get(run.progress.size() - 1).endsWith(verdict)) {
-                run.progress.add(line(clock.instant(), verdict));
+            finish(run, report.passed(), report.reason(), report.finishedAt());
+        }
+        return report;
+    }
+
+    /** Ends a run whose report is set: its state, the verdict line, the stored file; wakes waiters. */
+    private synchronized void finish(MutableRun run, boolean passed, String reason, Instant finishedAt) {
+        run.finishedAt = finishedAt != null ? finishedAt : clock.instant();
+        run.status = passed ? DrillRun.State.PASSED : DrillRun.State.FAILED;
+        String verdict = run.status + ": " + reason;
+        // The runner's own last step is usually this verdict already: say it once.
+        if (run.progress.isEmpty() || !run.progress.get(run.progress.size() - 1).endsWith(verdict)) {
+            run.progress.add(line(clock.instant(), verdict));
+        }
+        try {
+            store(run);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("drill {}: cannot store its report in {}: {}", run.id, runsDir, e.toString());
+            run.progress.add(line(clock.instant(), "the report could not be stored (" + e.getMessage()
+                    + "): it is lost when Reflex stops"));
+        }
+        prune();
+        notifyAll();
+        LOG.info("drill {}: {}: {}", run.id, run.status, reason);
+    }
+
+    /** Runs a queued DR drill to its stored report. */
+    private void executeDr(MutableRun run, DrDrill drill) {
+        synchronized (this) {
+            if (!runs.containsKey(run.id)) {
+                return;
             }
-            try {
-                store(run);
-            } catch (IOException | RuntimeException e) {
-                LOG.warn("drill {}: cannot store its report in {}: {}", run.id, runsDir, e.toString());
-                run.progress.add(line(clock.instant(), "the report could not be stored (" + e.getMessage()
-                        + "): it is lost when Reflex stops"));
-            }
-            prune();
+            run.status = DrillRun.State.RUNNING;
+            run.startedAt = clock.instant();
+            run.progress.add(line(run.startedAt, "started"));
             notifyAll();
         }
-        LOG.info("drill {}: {}: {}", run.id, run.status, report.reason());
-        return report;
+        LOG.info("drill {}: running DR drill {}", run.id, drill.describe());
+        DrDrillReport report;
+        DrillMetrics.Running mark = metrics == null ? () -> { } : metrics.running();
+        try {
+            report = drExecutor.run(drill, run.id, text -> progress(run, text));
+            if (report == null) {
+                throw new IllegalStateException("the DR drill runner returned no report");
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("drill {}: could not run: {}", run.id, e.toString());
+            report = new DrDrillReport(drill.name(), run.id, drill.kill() == null ? null : drill.kill().role().id(),
+                    0, 0, 0, List.of(), 0, 0, 0, 0, 0, List.of(), null, run.startedAt, null, null, null, null, null,
+                    null, clock.instant(), false, stopping ? "Reflex stopped while the DR drill ran; a killed role"
+                    + " or the broker may need starting by hand" : "the DR drill could not run: " + e.getMessage(),
+                    drill.traffic().execute());
+        } finally {
+            mark.close();
+        }
+        synchronized (this) {
+            run.drReport = report;
+            finish(run, report.passed(), report.reason(), report.finishedAt());
+        }
     }
 
     private void executeGameDay(MutableGameDay day, GameDay plan) {
@@ -585,7 +700,7 @@ public final class DrillService implements AutoCloseable {
         MutableRun run;
         synchronized (this) {
             Instant now = clock.instant();
-            run = new MutableRun(newRunId(drill, now), drill.name(), null, day.id, now);
+            run = new MutableRun(newRunId(drill.name(), now), drill.name(), null, day.id, now);
             run.progress.add(line(now, "queued by GameDay " + day.id + " (" + step + ")"));
             runs.put(run.id, run);
             day.runs.add(run.id);
@@ -630,7 +745,10 @@ public final class DrillService implements AutoCloseable {
     // --- persistence -----------------------------------------------------------------------
 
     private void store(MutableRun run) throws IOException {
-        ObjectNode node = Json.MAPPER.valueToTree(run.report);
+        ObjectNode node = Json.MAPPER.valueToTree(run.drReport != null ? run.drReport : run.report);
+        if (run.drReport != null) {
+            node.put("kind", DrillRun.DR);
+        }
         node.put("runId", run.id);
         if (run.file != null) {
             node.put("file", run.file);
@@ -640,7 +758,8 @@ public final class DrillService implements AutoCloseable {
         }
         node.put("queuedAt", run.queuedAt.toString());
         if (run.startedAt != null) {
-            node.put("startedAt", run.startedAt.toString());
+            // A DR report has a startedAt of its own (the traffic's start): the run's goes beside it.
+            node.put(run.drReport != null ? "runStartedAt" : "startedAt", run.startedAt.toString());
         }
         node.set("progress", Json.MAPPER.valueToTree(run.progress));
         write(node, reportFile(run.id));
@@ -728,9 +847,12 @@ public final class DrillService implements AutoCloseable {
         if (node == null || !node.isObject()) {
             throw new IOException("not a JSON object");
         }
-        DrillReport report = Json.MAPPER.treeToValue(node, DrillReport.class);
         String name = file.getFileName().toString();
         String id = node.path("runId").asText(name.substring(0, name.length() - ".json".length()));
+        if (DrillRun.DR.equals(node.path("kind").asText())) {
+            return readDr(file, node, id);
+        }
+        DrillReport report = Json.MAPPER.treeToValue(node, DrillReport.class);
         Instant finishedAt = report.finishedAt() != null ? report.finishedAt()
                 : Files.getLastModifiedTime(file).toInstant();
         Instant queuedAt = node.hasNonNull("queuedAt") ? Instant.parse(node.get("queuedAt").asText()) : finishedAt;
@@ -740,6 +862,27 @@ public final class DrillService implements AutoCloseable {
         run.startedAt = node.hasNonNull("startedAt") ? Instant.parse(node.get("startedAt").asText()) : null;
         run.finishedAt = finishedAt;
         run.report = report;
+        run.status = report.passed() ? DrillRun.State.PASSED : DrillRun.State.FAILED;
+        node.path("progress").forEach(line -> run.progress.add(line.asText()));
+        return run;
+    }
+
+    private static MutableRun readDr(Path file, JsonNode node, String id) throws IOException {
+        ObjectNode fields = node.deepCopy();
+        // The run's own fields are not the report's.
+        List.of("kind", "runId", "file", "gameday", "queuedAt", "runStartedAt", "progress").forEach(fields::remove);
+        DrDrillReport report = Json.MAPPER.treeToValue(fields, DrDrillReport.class);
+        Instant finishedAt = report.finishedAt() != null ? report.finishedAt()
+                : Files.getLastModifiedTime(file).toInstant();
+        Instant queuedAt = node.hasNonNull("queuedAt") ? Instant.parse(node.get("queuedAt").asText()) : finishedAt;
+        MutableRun run = new MutableRun(id, report.drill() == null ? id : report.drill(),
+                node.hasNonNull("file") ? node.get("file").asText() : null,
+                node.hasNonNull("gameday") ? node.get("gameday").asText() : null, queuedAt);
+        run.kind = DrillRun.DR;
+        run.startedAt = node.hasNonNull("runStartedAt") ? Instant.parse(node.get("runStartedAt").asText())
+                : report.startedAt();
+        run.finishedAt = finishedAt;
+        run.drReport = report;
         run.status = report.passed() ? DrillRun.State.PASSED : DrillRun.State.FAILED;
         node.path("progress").forEach(line -> run.progress.add(line.asText()));
         return run;
@@ -808,8 +951,11 @@ public final class DrillService implements AutoCloseable {
         }
     }
 
-    /** A drill run ({@code run}, {@code drill}) or a GameDay ({@code gameDay}, {@code plan}) waiting for the worker. */
-    private record Queued(MutableRun run, DrillDefinition drill, MutableGameDay gameDay, GameDay plan) {
+    /**
+     * A drill run ({@code run}, {@code drill}), a DR drill run ({@code run}, {@code dr}) or a GameDay
+     * ({@code gameDay}, {@code plan}) waiting for the worker.
+     */
+    private record Queued(MutableRun run, DrillDefinition drill, MutableGameDay gameDay, GameDay plan, DrDrill dr) {
     }
 
     /** A run's state as it changes; read through {@link #snapshot()} under the service's lock. */
@@ -824,6 +970,8 @@ public final class DrillService implements AutoCloseable {
         Instant startedAt;
         Instant finishedAt;
         DrillReport report;
+        String kind = DrillRun.DRILL;
+        DrDrillReport drReport;
 
         MutableRun(String id, String drill, String file, String gameday, Instant queuedAt) {
             this.id = id;
@@ -834,7 +982,8 @@ public final class DrillService implements AutoCloseable {
         }
 
         DrillRun snapshot() {
-            return new DrillRun(id, drill, file, gameday, status, queuedAt, startedAt, finishedAt, progress, report);
+            return new DrillRun(id, drill, file, gameday, status, queuedAt, startedAt, finishedAt, progress, report,
+                    kind, drReport);
         }
     }
 

@@ -12,6 +12,8 @@ import java.util.Optional;
  * optionally, the embedded Kafka broker restarts; the drill then counts alerts lost and actions
  * duplicated.
  *
+ * @param kill               the process to kill; null for a drill that only restarts the broker under traffic
+ *                           (at least one of kill and restartBrokerAfter is given)
  * @param restartBrokerAfter when to restart the broker, from the start of the traffic; empty for no broker restart
  * @param timeout            the whole drill's bound, from the start of the traffic: after it, what
  *                           has not arrived counts as lost
@@ -25,9 +27,40 @@ public record DrDrill(String name, Traffic traffic, Kill kill, Optional<Duration
     public DrDrill {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(traffic, "traffic");
-        Objects.requireNonNull(kill, "kill");
         restartBrokerAfter = restartBrokerAfter == null ? Optional.empty() : restartBrokerAfter;
         Objects.requireNonNull(timeout, "timeout");
+        if (kill == null && restartBrokerAfter.isEmpty()) {
+            throw new IllegalArgumentException("a DR drill kills a process, restarts the broker, or both");
+        }
+    }
+
+    /** Whether it restarts the broker: only a process hosting the embedded broker can run it. */
+    public boolean restartsBroker() {
+        return restartBrokerAfter.isPresent();
+    }
+
+    /** What it does, in one line: {@code 600 DrTest alerts over 20s; kill rules (KILL) at 6s; broker restart at 12s}. */
+    public String describe() {
+        StringBuilder out = new StringBuilder().append(traffic.alerts()).append(' ').append(traffic.alert())
+                .append(" alerts over ").append(human(traffic.over()));
+        if (traffic.execute()) {
+            out.append(" (executed)");
+        }
+        if (kill != null) {
+            out.append("; kill ").append(kill.role().id()).append(" (").append(kill.signal()).append(") at ")
+                    .append(human(kill.after()));
+            if (!kill.restart().isEmpty()) {
+                out.append(", restarted ").append(human(kill.restartAfter())).append(" later");
+            }
+        }
+        restartBrokerAfter.ifPresent(d -> out.append("; broker restart at ").append(human(d)));
+        return out.toString();
+    }
+
+    /** {@code 2m}, {@code 20s} or {@code 1500ms}: how a drill file writes it. */
+    static String human(Duration d) {
+        long ms = d.toMillis();
+        return ms % 60_000 == 0 && ms > 0 ? ms / 60_000 + "m" : ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
     }
 
     /**

@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
  *   #   calls no connector. execute: true = the real path: the drill id is only the label drillId, the
  *   #   incidents are real incidents labelled with it and their actions really execute (use a harmless rule,
  *   #   e.g. a notify to a test webhook): only then does "0 actions duplicated" cover connectors.
- * kill:
+ * kill:                          # optional when restartBroker is given; at least one of the two
  *   role: rules                 # rules | remediator
  *   pidFile: run/rules.pid      # relative to the drill file's directory
  *   signal: KILL                # KILL (a crash, the default) | TERM
@@ -98,7 +98,7 @@ public final class DrDrillFile {
         }
         if (root == null || !root.isObject()) {
             throw new DrillFileException(source, List.of(new DrillProblem("(file)",
-                    "must be a YAML mapping with name, kind: dr, traffic and kill")));
+                    "must be a YAML mapping with name, kind: dr, traffic, and kill and/or restartBroker")));
         }
         Reader reader = new Reader(baseDir);
         DrDrill drill = reader.drill(root);
@@ -130,8 +130,15 @@ public final class DrDrillFile {
                 problem("kind", "'" + kind + "' is not a DR drill; write kind: dr (live drills have no kind)");
             }
             DrDrill.Traffic traffic = traffic(root.get("traffic"));
-            DrDrill.Kill kill = kill(root.get("kill"));
-            Optional<Duration> broker = broker(root.get("restartBroker"));
+            JsonNode killNode = root.get("kill");
+            JsonNode brokerNode = root.get("restartBroker");
+            boolean noKill = killNode == null || killNode.isNull();
+            if (noKill && (brokerNode == null || brokerNode.isNull())) {
+                problem("kill", "is missing, and so is restartBroker: a DR drill kills a role's process (kill),"
+                        + " restarts the Kafka broker (restartBroker: {after: 12s}), or both; give at least one");
+            }
+            DrDrill.Kill kill = noKill ? null : kill(killNode);
+            Optional<Duration> broker = broker(brokerNode);
             Duration timeout = null;
             if (root.get("timeout") != null && !root.get("timeout").isNull()) {
                 timeout = duration(root.get("timeout"), "timeout", null, false);
@@ -155,7 +162,7 @@ public final class DrDrillFile {
             if (!problems.isEmpty()) {
                 return null;
             }
-            return new DrDrill(name, traffic, kill, broker, timeout);
+            return new DrDrill(name, traffic, noKill ? null : kill, broker, timeout);
         }
 
         DrDrill.Traffic traffic(JsonNode node) {

@@ -23,6 +23,7 @@ import java.util.List;
  * @param duplicateExamples  up to 20 descriptions of repeats
  * @param alertsDecidedBeforeKill how many of the alerts Reflex had decided (committed) when the
  *                           process was killed: above 0, the kill hit a role at work; null without a kill
+ * @param role               the role the drill kills; null for a drill that only restarts the broker
  * @param killed             what was killed ({@code rules (pid 123)}), or why not
  * @param restarted          the restart command's process ({@code pid 456}), or null
  * @param restartedPid       its pid, so whoever started the drill can stop it; null without a restart
@@ -84,7 +85,7 @@ public record DrDrillReport(
         out.append("  traffic    ").append(alertsSent).append(" alerts sent, ").append(alertsAcked).append(" acked\n");
         out.append("  path       ").append(executed ? "real: actions executed; the incidents are real incidents"
                 + " labelled drillId=" + id : "rehearsal: DRY_RUN actions, no connector called").append('\n');
-        out.append("  kill       ").append(role).append(": ").append(killed == null ? "-" : killed)
+        out.append("  kill       ").append(role == null ? "-" : role + ": " + (killed == null ? "-" : killed))
                 .append(at(killedAt))
                 .append(alertsDecidedBeforeKill == null ? "" : ", " + alertsDecidedBeforeKill + " alerts decided before")
                 .append('\n');

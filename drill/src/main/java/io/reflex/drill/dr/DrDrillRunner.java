@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -69,6 +70,11 @@ public final class DrDrillRunner {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
+    /** Whether it can restart the broker: this process hosts the embedded broker. */
+    public boolean canRestartBroker() {
+        return broker.isPresent();
+    }
+
     /** The id a drill run gets: {@code drill-<name>-<UTC time>}, like every drill. */
     public String idFor(DrDrill drill) {
         return DrillIds.of("drill", drill.name(), clock.instant());
@@ -80,8 +86,17 @@ public final class DrDrillRunner {
 
     /** @param id the drill id (from {@link #idFor}), for a caller that needs it before the run ends */
     public DrDrillReport run(DrDrill drill, String id) {
+        return run(drill, id, line -> { });
+    }
+
+    /**
+     * @param progress takes a line for people at each step (traffic sent, kill, restart, broker back,
+     *                 caught up, verdict), from the drill's threads; the same lines are logged
+     */
+    public DrDrillReport run(DrDrill drill, String id, Consumer<String> progress) {
+        Objects.requireNonNull(progress, "progress");
         try (MDC.MDCCloseable ignored = MDC.putCloseable("drillId", id)) {
-            return new Run(drill, id).run();
+            return new Run(drill, id, progress).run();
         }
     }
 
@@ -89,6 +104,7 @@ public final class DrDrillRunner {
     private final class Run {
         final DrDrill drill;
         final String id;
+        final Consumer<String> progress;
         final DrTally tally;
         final Queue<String> ackedIds = new ConcurrentLinkedQueue<>();
         final Queue<String> notAckedIds = new ConcurrentLinkedQueue<>();
@@ -103,17 +119,16 @@ public final class DrDrillRunner {
         volatile Long restartedPid;
         volatile Instant brokerRestartedAt;
 
-        Run(DrDrill drill, String id) {
+        Run(DrDrill drill, String id, Consumer<String> progress) {
             this.drill = drill;
             this.id = id;
+            this.progress = progress;
             this.tally = new DrTally(id);
         }
 
         DrDrillReport run() {
             DrDrill.Traffic traffic = drill.traffic();
-            LOG.info("drill {}: {} {} alerts over {} while {} is killed at +{}{}", id, traffic.alerts(),
-                    traffic.alert(), traffic.over(), drill.kill().role().id(), drill.kill().after(),
-                    drill.restartBrokerAfter().map(d -> " and the broker restarts at +" + d).orElse(""));
+            say("traffic started: " + drill.describe());
             try (DrillKafka.Reader consumer = openConsumer()) {
                 startedAt = clock.instant();
                 long startNanos = System.nanoTime();
@@ -129,8 +144,10 @@ public final class DrDrillRunner {
                 });
                 try {
                     List<Future<?>> scheduled = new ArrayList<>();
-                    scheduled.add(steps.schedule(this::killAndRestart, drill.kill().after().toMillis(),
-                            TimeUnit.MILLISECONDS));
+                    if (drill.kill() != null) {
+                        scheduled.add(steps.schedule(this::killAndRestart, drill.kill().after().toMillis(),
+                                TimeUnit.MILLISECONDS));
+                    }
                     drill.restartBrokerAfter().ifPresent(after -> scheduled.add(steps.schedule(this::restartBroker,
                             after.toMillis(), TimeUnit.MILLISECONDS)));
                     // The traffic runs aside while this thread reads Reflex's topics from the start, so the
@@ -153,6 +170,16 @@ public final class DrDrillRunner {
                 } finally {
                     steps.shutdownNow();
                 }
+            }
+        }
+
+        /** A step for people: logged with the drill id, and passed to the caller's progress. */
+        void say(String line) {
+            LOG.info("drill {}: {}", id, line);
+            try {
+                progress.accept(line);
+            } catch (RuntimeException e) {
+                LOG.warn("drill {}: the progress listener failed: {}", id, e.toString());
             }
         }
 
@@ -183,7 +210,7 @@ public final class DrDrillRunner {
                 }
                 producer.flush();
             }
-            LOG.info("drill {}: {} alerts sent, {} acknowledged", id, sent.get(), ackedIds.size());
+            say("traffic over: " + sent.get() + " alerts sent and flushed (acks=all)");
         }
 
         KafkaProducer<String, byte[]> producer() {
@@ -299,7 +326,7 @@ public final class DrDrillRunner {
                 throw new IllegalStateException("pid " + pid + " still runs after " + kill.signal());
             }
             killed = kill.role().id() + " (pid " + pid + ", " + kill.signal() + ")";
-            LOG.info("drill {}: killed {} at +{} ms", id, killed, Duration.between(startedAt, at).toMillis());
+            say("killed " + killed + " at +" + Duration.between(startedAt, at).toMillis() + " ms");
             return at;
         }
 
@@ -314,8 +341,8 @@ public final class DrDrillRunner {
                     .start();
             restartedAt = clock.instant();
             restartedPid = process.pid();
-            LOG.info("drill {}: restarted {} as pid {} at +{} ms (output in {})", id, kill.role().id(), process.pid(),
-                    Duration.between(startedAt, restartedAt).toMillis(), log);
+            say("restarted " + kill.role().id() + " as pid " + process.pid() + " at +"
+                    + Duration.between(startedAt, restartedAt).toMillis() + " ms (output in " + log + ")");
         }
 
         void restartBroker() {
@@ -326,15 +353,16 @@ public final class DrDrillRunner {
                 return;
             }
             try {
-                LOG.info("drill {}: restarting the Kafka broker at +{} ms", id,
-                        Duration.between(startedAt, clock.instant()).toMillis());
+                say("restarting the Kafka broker at +" + Duration.between(startedAt, clock.instant()).toMillis()
+                        + " ms");
                 broker.get().restart();
                 brokerRestartedAt = clock.instant();
-                LOG.info("drill {}: the Kafka broker is back at +{} ms", id,
-                        Duration.between(startedAt, brokerRestartedAt).toMillis());
+                say("the Kafka broker is back at +" + Duration.between(startedAt, brokerRestartedAt).toMillis()
+                        + " ms");
             } catch (RuntimeException e) {
                 failures.add("could not restart the broker: " + e.getMessage());
                 LOG.error("drill {}: could not restart the Kafka broker: {}", id, e.toString());
+                progress.accept("could not restart the Kafka broker: " + e.getMessage());
             }
         }
 
@@ -383,9 +411,8 @@ public final class DrDrillRunner {
                 boolean complete = trafficDone.isDone() && ackedIds.isEmpty() && tally.caughtUp();
                 if (clock.instant().isAfter(nextProgress)) {
                     DrTally.Counts c = tally.counts();
-                    LOG.info("drill {}: {} of {} acked alerts received, {} actions, {} without a result yet", id,
-                            c.alertsAcked() - c.alertsLost(), c.alertsAcked(), c.actionsDecided(),
-                            c.actionsWithoutResult());
+                    say((c.alertsAcked() - c.alertsLost()) + " of " + c.alertsAcked() + " acked alerts received, "
+                            + c.actionsDecided() + " actions, " + c.actionsWithoutResult() + " without a result yet");
                     nextProgress = clock.instant().plus(PROGRESS);
                 }
                 if (caughtUp != null && !complete) {
@@ -401,8 +428,8 @@ public final class DrDrillRunner {
                     if (settled.isAfter(deadline)) {
                         settled = deadline;
                     }
-                    LOG.info("drill {}: Reflex caught up at +{} ms; reading {} more for late repeats", id,
-                            Duration.between(startedAt, caughtUp).toMillis(), SETTLE);
+                    say("Reflex caught up at +" + Duration.between(startedAt, caughtUp).toMillis() + " ms; reading "
+                            + SETTLE.toSeconds() + "s more for late repeats");
                 }
             }
             return caughtUp;
@@ -425,13 +452,14 @@ public final class DrDrillRunner {
                             + (drill.traffic().execute() ? " actions executed (real incidents labelled drillId=" + id
                             + ")" : " actions rehearsed (DRY_RUN)") + ", none duplicated, each ended once"
                     : String.join("; ", why);
-            DrDrillReport report = new DrDrillReport(drill.name(), id, drill.kill().role().id(), sent.get(),
+            DrDrillReport report = new DrDrillReport(drill.name(), id,
+                    drill.kill() == null ? null : drill.kill().role().id(), sent.get(),
                     c.alertsAcked(), c.alertsLost(), c.lostExamples(), c.alertsDecidedTwice(), c.actionsDecided(),
                     c.actionsDuplicated(), c.resultsDuplicated(), c.actionsWithoutResult(), c.duplicateExamples(),
                     killedAt == null ? null : tally.receivedBy(killedAt),
                     startedAt, killedAt, killed, restartedAt, restartedPid, brokerRestartedAt, caughtUp,
                     clock.instant(), passed, reason, drill.traffic().execute());
-            LOG.info("drill {}: {}", id, passed ? "passed: " + reason : "failed: " + reason);
+            say((passed ? "PASSED: " : "FAILED: ") + reason);
             return report;
         }
     }

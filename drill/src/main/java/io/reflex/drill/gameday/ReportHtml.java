@@ -1,6 +1,9 @@
 package io.reflex.drill.gameday;
 
 import io.reflex.drill.DrillReport;
+import io.reflex.drill.dr.DrDrillReport;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -51,6 +54,57 @@ public final class ReportHtml {
         item(out, "finished", report.finishedAt() == null ? "-" : report.finishedAt().toString());
         out.append("</dl>\n");
         return foot(out);
+    }
+
+    /** The page of one DR drill run: traffic, losses and repeats on top, then each step's time. */
+    public static String dr(DrDrillReport report) {
+        StringBuilder out = new StringBuilder();
+        head(out, (report.passed() ? "PASS " : "FAIL ") + "DR drill " + report.drill());
+        out.append("<h1>").append(verdict(report.passed())).append(" DR drill ").append(esc(report.drill()))
+                .append("</h1>\n");
+        out.append("<div class=\"id\">").append(esc(report.id())).append("</div>\n");
+        out.append("<div class=\"summary\">\n");
+        card(out, "alerts sent / acked", report.alertsSent() + " / " + report.alertsAcked());
+        card(out, "lost", String.valueOf(report.alertsLost()));
+        card(out, "decided twice", String.valueOf(report.alertsDecidedTwice()));
+        card(out, "actions duplicated", String.valueOf(report.actionsDuplicated()));
+        card(out, "results duplicated", String.valueOf(report.resultsDuplicated()));
+        card(out, "caught up", report.caughtUpAt() == null ? "no" : since(report, report.caughtUpAt()));
+        out.append("</div>\n<dl>\n");
+        item(out, "result", (report.passed() ? "passed: " : "failed: ") + text(report.reason()));
+        item(out, "path", report.executed() ? "real: actions executed; incidents labelled drillId=" + report.id()
+                : "rehearsal: DRY_RUN actions, no connector called");
+        item(out, "actions", report.actionsDecided() + " decided, " + report.actionsWithoutResult()
+                + " without a result");
+        item(out, "kill", report.role() == null ? "none" : report.role() + ": " + text(report.killed())
+                + (report.killedAt() == null ? "" : " at " + since(report, report.killedAt()))
+                + (report.alertsDecidedBeforeKill() == null ? ""
+                : ", " + report.alertsDecidedBeforeKill() + " alerts decided before"));
+        item(out, "restart", report.restartedAt() == null ? "-"
+                : "pid " + report.restartedPid() + " at " + since(report, report.restartedAt()));
+        item(out, "broker", report.brokerRestartedAt() == null ? "not restarted"
+                : "restarted, answering again at " + since(report, report.brokerRestartedAt()));
+        item(out, "started", report.startedAt() == null ? "-" : report.startedAt().toString());
+        item(out, "finished", report.finishedAt() == null ? "-" : report.finishedAt().toString());
+        if (!report.lostExamples().isEmpty()) {
+            item(out, "lost alerts (examples)", String.join(", ", report.lostExamples()));
+        }
+        out.append("</dl>\n");
+        if (!report.duplicateExamples().isEmpty()) {
+            out.append("<h2>Repeats</h2>\n<ul>\n");
+            report.duplicateExamples().forEach(d -> out.append("<li>").append(esc(d)).append("</li>\n"));
+            out.append("</ul>\n");
+        }
+        return foot(out);
+    }
+
+    /** {@code +4.2s}: a step's time from the start of the traffic. */
+    private static String since(DrDrillReport report, Instant at) {
+        if (report.startedAt() == null) {
+            return at.toString();
+        }
+        return String.format(java.util.Locale.ROOT, "+%.1fs", Duration.between(report.startedAt(), at).toMillis()
+                / 1000.0);
     }
 
     /** The page of a GameDay: coverage and MTTR on top, then a row per drill run. */

@@ -94,6 +94,34 @@ class DrDrillFileTest {
     }
 
     @Test
+    void aDrillThatOnlyRestartsTheBrokerNeedsNoKill() {
+        DrDrill drill = DrDrillFile.parse("""
+                name: bounce
+                kind: dr
+                traffic: {alerts: 300, over: 10s}
+                restartBroker: {after: 4s}
+                """, "bounce.yaml", BASE);
+
+        assertThat(drill.kill()).isNull();
+        assertThat(drill.restartBrokerAfter()).contains(Duration.ofSeconds(4));
+        assertThat(drill.describe()).isEqualTo("300 DrTest alerts over 10s; broker restart at 4s");
+    }
+
+    @Test
+    void neitherKillNorRestartBrokerIsAProblem() {
+        DrillFileException e = catchThrowableOfType(DrillFileException.class, () -> DrDrillFile.parse("""
+                name: idle
+                kind: dr
+                traffic: {alerts: 300, over: 10s}
+                """, "idle.yaml", BASE));
+
+        assertThat(e.problems()).singleElement().satisfies(p -> {
+            assertThat(p.path()).isEqualTo("kill");
+            assertThat(p.message()).contains("restartBroker").contains("at least one");
+        });
+    }
+
+    @Test
     void tellsDrDrillFilesFromLiveOnes() {
         assertThat(DrDrillFile.isDr("name: x\nkind: dr\n")).isTrue();
         assertThat(DrDrillFile.isDr("name: x\nfault: {type: kill}\n")).isFalse();

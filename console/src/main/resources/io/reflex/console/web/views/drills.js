@@ -81,13 +81,17 @@ export function render(root) {
           problems.length ? 'This file has problems: fix them first.' : null);
         button.addEventListener('click', () => run(f));
         const gameDay = f.kind === 'gameday';
+        const dr = f.kind === 'dr';
         return h('tr', { testid: 'drill-file-row', 'data-file': f.file, 'data-kind': f.kind || 'drill', 'data-valid': String(!problems.length) },
           h('td', {}, h('code', {}, f.file), gameDay ? h('div', {}, h('span', { class: 'badge gameday', testid: 'gameday-mark' }, 'GameDay'))
+            : dr ? h('div', {}, h('span', { class: 'badge gameday', testid: 'dr-mark' }, 'DR drill'))
             : f.mode ? h('div', { class: 'muted small' }, f.mode) : null),
           problems.length
             ? h('td', { colspan: 4 }, h('ul', { class: 'errors', testid: 'drill-file-problems' }, ...problems.map(p => h('li', {}, p))))
             : gameDay
               ? [h('td', {}, f.name), h('td', { class: 'small', colspan: 3 }, `${f.runs} drill runs in a row, one at a time`)]
+              : dr
+              ? [h('td', {}, f.name), h('td', { class: 'small', colspan: 3, testid: 'dr-does' }, f.fault)]
               : [h('td', {}, f.name), h('td', { class: 'small' }, f.fault), h('td', { class: 'small' }, f.expect),
                 h('td', {}, human(f.sloMs))],
           h('td', {}, button, button.dataset.denied ? h('div', { class: 'muted small', testid: 'drill-run-denied' },
@@ -99,6 +103,9 @@ export function render(root) {
     const ok = f.kind === 'gameday'
       ? await ask({ title: `Run the GameDay ${f.name}?`, danger: true, ok: 'Run the GameDay',
         text: `This runs ${f.runs} drills one after another; its live drills inject real faults.` })
+      : f.kind === 'dr'
+      ? await ask({ title: `Run the DR drill ${f.name}?`, danger: true, ok: 'Run the DR drill',
+        text: `This sends synthetic alerts and disrupts Reflex itself: ${f.fault}. It then counts alerts lost and actions duplicated.` })
       : await ask({ title: `Run the drill ${f.name}?`, danger: true, ok: 'Inject the fault',
         text: `This injects a real fault: ${f.fault}. Reflex is expected to heal it (${f.expect}) within ${human(f.sloMs)}.` });
     if (ok === null) return;
@@ -132,7 +139,8 @@ export function render(root) {
       h('tbody', {}, ...list.map(r => h('tr', { class: 'clickable', testid: 'drill-run-row', 'data-run-id': r.id, 'data-status': r.status,
         onclick: () => { location.hash = `#/drills/runs/${encodeURIComponent(r.id)}`; } },
         h('td', { class: 'small' }, time(r.queuedAt)),
-        h('td', {}, r.drill, h('div', { class: 'muted small' }, h('code', {}, r.id)),
+        h('td', {}, r.drill, r.kind === 'dr' ? [' ', h('span', { class: 'badge gameday', testid: 'dr-run-mark' }, 'DR')] : null,
+          h('div', { class: 'muted small' }, h('code', {}, r.id)),
           r.gameday ? h('div', { class: 'muted small' }, 'in ', h('code', {}, r.gameday)) : null),
         h('td', {}, badge(r.status)),
         h('td', {}, r.recoverMs === undefined ? '—' : human(r.recoverMs), r.sloMs ? h('span', { class: 'muted small' }, ` / SLO ${human(r.sloMs)}`) : null),
@@ -171,6 +179,7 @@ export function renderRun(root, id) {
 }
 
 function report(run) {
+  if (run.kind === 'dr') return drReport(run);
   const r = run.report;
   const out = [
     h('h2', { testid: 'drill-run-title' }, run.drill, ' ', h('span', { testid: 'drill-run-status', 'data-status': run.status }, badge(run.status))),
@@ -220,6 +229,61 @@ function report(run) {
     return out;
   }
   out.push(progress(run));
+  return out;
+}
+
+/** A DR drill's run: traffic, losses and repeats, each step's time from the start of the traffic, the verdict. */
+function drReport(run) {
+  const r = run.drReport;
+  const out = [
+    h('h2', { testid: 'drill-run-title' }, run.drill, ' ', h('span', { class: 'badge gameday' }, 'DR drill'), ' ',
+      h('span', { testid: 'drill-run-status', 'data-status': run.status }, badge(run.status))),
+    h('p', { class: 'muted small' }, h('code', { testid: 'drill-run-id' }, run.id),
+      run.file ? [' · from ', h('code', {}, run.file)] : ' · sent as YAML',
+      ' · queued ', time(run.queuedAt), run.startedAt ? ` · started ${time(run.startedAt)}` : '',
+      run.finishedAt ? ` · finished ${time(run.finishedAt)}` : ''),
+  ];
+  if (!r) {
+    out.push(h('p', { class: 'notice', testid: 'drill-run-waiting' }, run.status === 'QUEUED'
+      ? 'Waiting for the drill before it to finish: drills run one at a time.'
+      : 'Running: synthetic alerts flow while Reflex is disrupted. This page follows it.'));
+    out.push(progress(run));
+    return out;
+  }
+  const at = t => {
+    if (!t) return null;
+    if (!r.startedAt) return time(t);
+    return `+${((Date.parse(t) - Date.parse(r.startedAt)) / 1000).toFixed(1)} s`;
+  };
+  const card = (label, value, testid, bad) => h('div', { class: 'phase', testid },
+    h('div', { class: 'label' }, label), h('div', { class: `value${bad ? ' bad' : ''}` }, value));
+  out.push(htmlLink(`/api/drills/runs/${encodeURIComponent(run.id)}/report.html`, `${run.id}.html`));
+  out.push(h('div', { class: r.passed ? 'success' : 'error', testid: 'drill-verdict', 'data-passed': String(r.passed) },
+    h('b', {}, r.passed ? 'Passed: ' : 'Failed: '), r.reason));
+  out.push(h('div', { class: 'phases totals', testid: 'dr-counts' },
+    card('Sent / acked', `${r.alertsSent} / ${r.alertsAcked}`, 'dr-traffic'),
+    card('Lost', String(r.alertsLost), 'dr-lost', r.alertsLost > 0),
+    card('Decided twice', String(r.alertsDecidedTwice), 'dr-decided-twice', r.alertsDecidedTwice > 0),
+    card('Actions duplicated', String(r.actionsDuplicated), 'dr-actions-duplicated', r.actionsDuplicated > 0),
+    card('Results duplicated', String(r.resultsDuplicated), 'dr-results-duplicated', r.resultsDuplicated > 0),
+    card('Caught up', r.caughtUpAt ? at(r.caughtUpAt) : 'no', 'dr-caught-up', !r.caughtUpAt)));
+  out.push(h('div', { class: 'layout-2' },
+    h('section', {},
+      h('h3', {}, 'Steps'),
+      h('dl', { class: 'kv' },
+        h('dt', {}, 'path'), h('dd', { testid: 'dr-path' }, r.executed
+          ? `real: actions executed; incidents labelled drillId=${r.id}` : 'rehearsal: DRY_RUN actions, no connector called'),
+        h('dt', {}, 'actions'), h('dd', { testid: 'dr-actions' }, `${r.actionsDecided} decided, ${r.actionsWithoutResult} without a result`),
+        h('dt', {}, 'kill'), h('dd', { testid: 'dr-kill' }, r.role
+          ? `${r.role}: ${r.killed || '—'}${r.killedAt ? ` at ${at(r.killedAt)}` : ''}${r.alertsDecidedBeforeKill === undefined || r.alertsDecidedBeforeKill === null ? '' : `, ${r.alertsDecidedBeforeKill} alerts decided before`}`
+          : 'none'),
+        h('dt', {}, 'restart'), h('dd', { testid: 'dr-restart' }, r.restartedAt ? `pid ${r.restartedPid} at ${at(r.restartedAt)}` : '—'),
+        h('dt', {}, 'broker'), h('dd', { testid: 'dr-broker' }, r.brokerRestartedAt ? `restarted, answering again at ${at(r.brokerRestartedAt)}` : 'not restarted')),
+      (r.lostExamples || []).length ? [h('h3', {}, 'Lost alerts (examples)'),
+        h('ul', { class: 'small', testid: 'dr-lost-examples' }, ...r.lostExamples.map(x => h('li', {}, h('code', {}, x))))] : null,
+      (r.duplicateExamples || []).length ? [h('h3', {}, 'Repeats (examples)'),
+        h('ul', { class: 'small', testid: 'dr-duplicate-examples' }, ...r.duplicateExamples.map(x => h('li', {}, x)))] : null),
+    h('section', {}, progress(run))));
   return out;
 }
 

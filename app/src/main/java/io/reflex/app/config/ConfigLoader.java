@@ -259,7 +259,9 @@ public final class ConfigLoader {
         validate(rules, rules == null ? null : rules::validate, problems);
         validate(remediator, remediator == null ? null : remediator::validate, problems);
         validate(console, console == null ? null : console::validate, problems);
-        validate(drill, drill == null ? null : () -> drill.validate(dataDir), problems);
+        // The demo writes its drill files when Reflex starts: a schedule may name them before they exist.
+        java.util.Set<String> writtenAtStart = demoEnabled ? io.reflex.app.demo.DemoDrill.FILES : java.util.Set.of();
+        validate(drill, drill == null ? null : () -> drill.validate(dataDir, writtenAtStart), problems);
 
         Map<String, Map<String, Object>> connectors = new LinkedHashMap<>();
         tree.path("connectors").fields().forEachRemaining(e -> {

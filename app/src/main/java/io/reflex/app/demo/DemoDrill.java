@@ -20,6 +20,8 @@ public final class DemoDrill {
     public static final String FILE = "kill-demo-shop.yaml";
     public static final String DRY_RUN_FILE = "dry-run-demo-shop.yaml";
     public static final String GAMEDAY_FILE = "gameday-demo.yaml";
+    /** Every file the demo writes into the drill dir at start. */
+    public static final java.util.Set<String> FILES = java.util.Set.of(FILE, DRY_RUN_FILE, GAMEDAY_FILE);
     public static final String RULE = "restart service on ServiceDown";
     /** Runs of each drill in {@link #GAMEDAY_FILE}. */
     public static final int GAMEDAY_KILLS = 16;

@@ -91,6 +91,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aScheduleMayNameADemoDrillFileBeforeTheDemoFirstWritesItButOnlyWithTheDemo() throws IOException {
+        Path drills = Files.createDirectories(dir.resolve("empty-drills"));
+        String yaml = "drill:\n  dir: " + drills + "\n  schedules:\n"
+                + "    - {name: nightly, cron: \"@daily\", file: gameday-demo.yaml}\n";
+        Path file = Files.writeString(dir.resolve("reflex.yaml"), yaml);
+        ReflexConfig withDemo = loader.load(new CliOverrides(file, null, null, null, null, false), Map.of());
+        assertThat(withDemo.drill().schedules()).extracting(Schedule::file).containsExactly("gameday-demo.yaml");
+
+        ConfigException withoutDemo = catchThrowableOfType(ConfigException.class, () -> loader.load(file(yaml), Map.of()));
+        assertThat(withoutDemo.problems())
+                .anyMatch(p -> p.startsWith("drill.schedules[0].file: there is no file 'gameday-demo.yaml'"));
+    }
+
+    @Test
     void everyScheduleProblemIsNamedWithItsPath() throws IOException {
         Path drills = Files.createDirectories(dir.resolve("drills"));
         Files.writeString(drills.resolve("ok.yaml"), "name: ok\n");

@@ -49,6 +49,14 @@ public record DrillConfig(String dir, String prometheusUrl, Integer maxRuns, Lis
      * dir ({@link #dir(Path)} of {@code dataDir}).
      */
     public List<String> validate(Path dataDir) {
+        return validate(dataDir, java.util.Set.of());
+    }
+
+    /**
+     * As {@link #validate(Path)}, where a schedule may also name one of {@code writtenAtStart}: files
+     * that are not there yet because Reflex writes them when it starts (the demo's drill files).
+     */
+    public List<String> validate(Path dataDir, java.util.Set<String> writtenAtStart) {
         List<String> problems = validate();
         Path drillDir = null;
         try {
@@ -69,7 +77,7 @@ public record DrillConfig(String dir, String prometheusUrl, Integer maxRuns, Lis
                 if (!file.startsWith(drillDir)) {
                     problems.add(path + ".file: '" + schedule.file() + "' is outside the drill dir " + drillDir
                             + "; name a file in it");
-                } else if (!Files.isRegularFile(file)) {
+                } else if (!Files.isRegularFile(file) && !writtenAtStart.contains(schedule.file().trim())) {
                     problems.add(path + ".file: there is no file '" + schedule.file() + "' in the drill dir "
                             + drillDir + "; write it there or fix the name");
                 }

@@ -1,13 +1,8 @@
 package io.reflex.drill;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.reflex.model.ActionType;
-import io.reflex.model.Durations;
-import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,27 +42,18 @@ import java.util.regex.Pattern;
  * </pre>
  */
 public final class DrillFile {
-    private static final YAMLMapper YAML = new YAMLMapper();
     private static final Set<String> TOP = Set.of("name", "mode", "steadyState", "fault", "expect", "slo", "timeout",
             "undo", "description", "alert", "abort");
     private static final List<String> FAULT_TYPES = List.of("kill", "stop", "ssh-stop", "scale-to-zero", "cordon",
             "alert-storm");
     private static final Pattern KEY = Pattern.compile("[^:\\s]+:\\S+");
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
 
     private DrillFile() {
     }
 
     /** @throws DrillFileException with every problem, or when the file cannot be read */
     public static DrillDefinition read(Path file) {
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (IOException | RuntimeException e) {
-            throw new DrillFileException(file.toString(), List.of(new DrillProblem("(file)",
-                    "cannot be read: " + e.getMessage())));
-        }
-        return parse(text, file.toString());
+        return parse(DrillYaml.readString(file), file.toString());
     }
 
     /**
@@ -75,39 +61,21 @@ public final class DrillFile {
      * @throws DrillFileException with every problem found
      */
     public static DrillDefinition parse(String text, String source) {
-        JsonNode root;
-        try {
-            root = YAML.readTree(text);
-        } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr();
-            throw new DrillFileException(source, List.of(new DrillProblem("(file)", "is not YAML" + where + ": "
-                    + e.getOriginalMessage())));
-        }
-        if (root == null || !root.isObject()) {
-            throw new DrillFileException(source, List.of(new DrillProblem("(file)",
-                    "must be a YAML mapping with name, steadyState, fault, expect and slo")));
-        }
+        JsonNode root = DrillYaml.root(text, source,
+                "must be a YAML mapping with name, steadyState, fault, expect and slo");
         Reader reader = new Reader();
         DrillDefinition drill = reader.drill(root);
-        if (!reader.problems.isEmpty()) {
-            throw new DrillFileException(source, reader.problems);
-        }
+        reader.yaml.throwIfProblems(source);
         return drill;
     }
 
     /** Collects problems while it reads; a part with a problem reads as null. */
     private static final class Reader {
-        final List<DrillProblem> problems = new ArrayList<>();
+        final DrillYaml yaml = new DrillYaml("drill");
 
         DrillDefinition drill(JsonNode root) {
-            unknownKeys(root, "", TOP);
-            String name = text(root, "name", "name", true);
-            if (name != null && !NAME.matcher(name).matches()) {
-                problem("name", "'" + name + "' is not a drill name: use letters, digits, '.', '_' and '-'"
-                        + " (it becomes part of the drill id)");
-                name = null;
-            }
+            yaml.unknownKeys(root, "", TOP);
+            String name = yaml.drillName(root);
             DrillMode mode = mode(root.get("mode"));
             boolean dryRun = mode == DrillMode.DRY_RUN;
             SteadyState steady = root.has("steadyState") || !dryRun
@@ -116,37 +84,42 @@ public final class DrillFile {
             // By the written type, so that a storm with a problem is still judged as a storm.
             boolean storm = "alert-storm".equalsIgnoreCase(root.path("fault").path("type").asText().trim());
             if (storm && mode == DrillMode.LIVE) {
-                problem("mode", "an alert-storm fault is synthetic and runs only in dry-run mode; write mode: dry-run");
+                yaml.problem("mode",
+                        "an alert-storm fault is synthetic and runs only in dry-run mode; write mode: dry-run");
             }
             SyntheticAlert alert = null;
             if (root.has("alert")) {
                 if (storm) {
-                    problem("alert", "an alert storm names its own alerts (fault.alert, fault.resource, fault.labels);"
+                    yaml.problem("alert",
+                            "an alert storm names its own alerts (fault.alert, fault.resource, fault.labels);"
                             + " remove this section");
                 } else if (mode == DrillMode.LIVE) {
-                    problem("alert", "only a dry run sends an alert (a live drill's alert comes from a real probe or"
+                    yaml.problem("alert",
+                            "only a dry run sends an alert (a live drill's alert comes from a real probe or"
                             + " monitor); remove this section or write mode: dry-run");
                 } else {
                     alert = alert(root.get("alert"));
                 }
             } else if (dryRun && !storm) {
-                problem("alert", "is missing: a dry run sends the alert the fault would raise instead of injecting it;"
+                yaml.problem("alert",
+                        "is missing: a dry run sends the alert the fault would raise instead of injecting it;"
                         + " write e.g. alert: {name: ServiceDown, labels: {service: demo-shop}, severity: critical}");
             }
             Expectation expect = expect(root.get("expect"));
             if (expect != null && expect.guardrail() != null && mode == DrillMode.LIVE) {
-                problem("expect.guardrail", "is graded in dry-run drills only (a live drill aborts on a guardrail with"
+                yaml.problem("expect.guardrail",
+                        "is graded in dry-run drills only (a live drill aborts on a guardrail with"
                         + " abort: {onGuardrail: true}); remove it or write mode: dry-run");
             }
             Abort abort = abort(root.get("abort"));
-            Duration slo = duration(root.get("slo"), "slo", null);
-            Duration timeout = duration(root.get("timeout"), "timeout", DrillDefinition.DEFAULT_TIMEOUT);
+            Duration slo = yaml.duration(root.get("slo"), "slo", null);
+            Duration timeout = yaml.duration(root.get("timeout"), "timeout", DrillDefinition.DEFAULT_TIMEOUT);
             if (slo != null && timeout != null && slo.compareTo(timeout) > 0) {
-                problem("slo", "is " + slo + ", longer than the timeout " + timeout
+                yaml.problem("slo", "is " + slo + ", longer than the timeout " + timeout
                         + ": the drill would give up before it could fail the SLO; raise timeout or lower slo");
             }
             Undo undo = undo(root.get("undo"));
-            if (!problems.isEmpty()) {
+            if (!yaml.problems().isEmpty()) {
                 return null;
             }
             return new DrillDefinition(name, steady, fault, expect, slo, timeout, undo, mode, alert, abort);
@@ -161,7 +134,7 @@ public final class DrillFile {
                 case "live" -> DrillMode.LIVE;
                 case "dry-run", "dry_run", "dryrun" -> DrillMode.DRY_RUN;
                 default -> {
-                    problem("mode", "'" + node.asText() + "' is not a mode; use live or dry-run");
+                    yaml.problem("mode", "'" + node.asText() + "' is not a mode; use live or dry-run");
                     yield null;
                 }
             };
@@ -169,10 +142,10 @@ public final class DrillFile {
 
         /** A probe with its interval and timeout: the steady state, or the abort probe. */
         SteadyState probeSection(JsonNode node, String path) {
-            if (!object(node, path, true)) {
+            if (!yaml.object(node, path, true)) {
                 return null;
             }
-            unknownKeys(node, path + ".", Set.of("http", "tcp", "command", "prometheus", "interval", "timeout"));
+            yaml.unknownKeys(node, path + ".", Set.of("http", "tcp", "command", "prometheus", "interval", "timeout"));
             List<String> kinds = new ArrayList<>();
             for (String kind : List.of("http", "tcp", "command", "prometheus")) {
                 if (node.has(kind)) {
@@ -181,10 +154,11 @@ public final class DrillFile {
             }
             SteadyState.Probe probe = null;
             if (kinds.isEmpty()) {
-                problem(path, "needs a probe: http (a URL), tcp (HOST:PORT), command (a list: the argv) or prometheus"
+                yaml.problem(path,
+                        "needs a probe: http (a URL), tcp (HOST:PORT), command (a list: the argv) or prometheus"
                         + " ({query: PROMQL, url: http://HOST:9090})");
             } else if (kinds.size() > 1) {
-                problem(path, "has " + String.join(" and ", kinds) + "; give exactly one probe");
+                yaml.problem(path, "has " + String.join(" and ", kinds) + "; give exactly one probe");
             } else {
                 probe = switch (kinds.get(0)) {
                     case "http" -> http(node.get("http"), path + ".http");
@@ -193,8 +167,8 @@ public final class DrillFile {
                     default -> command(node.get("command"), path + ".command");
                 };
             }
-            Duration interval = duration(node.get("interval"), path + ".interval", SteadyState.DEFAULT_INTERVAL);
-            Duration timeout = duration(node.get("timeout"), path + ".timeout", SteadyState.DEFAULT_TIMEOUT);
+            Duration interval = yaml.duration(node.get("interval"), path + ".interval", SteadyState.DEFAULT_INTERVAL);
+            Duration timeout = yaml.duration(node.get("timeout"), path + ".timeout", SteadyState.DEFAULT_TIMEOUT);
             return probe == null || interval == null || timeout == null ? null
                     : new SteadyState(probe, interval, timeout);
         }
@@ -204,15 +178,15 @@ public final class DrillFile {
             int status = 200;
             if (node != null && node.isTextual()) {
                 url = node.asText().trim();
-            } else if (object(node, path, true)) {
-                unknownKeys(node, path + ".", Set.of("url", "status"));
-                url = text(node, "url", path + ".url", true);
+            } else if (yaml.object(node, path, true)) {
+                yaml.unknownKeys(node, path + ".", Set.of("url", "status"));
+                url = yaml.text(node, "url", path + ".url", true);
                 JsonNode s = node.get("status");
                 if (s != null) {
                     if (s.canConvertToInt() && s.asInt() >= 100 && s.asInt() <= 599) {
                         status = s.asInt();
                     } else {
-                        problem(path + ".status", "'" + s.asText() + "' is not an HTTP status (100 to 599)");
+                        yaml.problem(path + ".status", "'" + s.asText() + "' is not an HTTP status (100 to 599)");
                         return null;
                     }
                 }
@@ -228,7 +202,7 @@ public final class DrillFile {
                     throw new IllegalArgumentException("not http(s)");
                 }
             } catch (IllegalArgumentException e) {
-                problem(path + (node.isTextual() ? "" : ".url"), "'" + url
+                yaml.problem(path + (node.isTextual() ? "" : ".url"), "'" + url
                         + "' is not an http(s) URL, e.g. http://127.0.0.1:8081/health");
                 return null;
             }
@@ -236,17 +210,17 @@ public final class DrillFile {
         }
 
         SteadyState.Probe prometheus(JsonNode node, String path) {
-            if (!object(node, path, true)) {
+            if (!yaml.object(node, path, true)) {
                 return null;
             }
-            unknownKeys(node, path + ".", Set.of("query", "url"));
-            String query = text(node, "query", path + ".query", true);
-            String url = text(node, "url", path + ".url", false);
+            yaml.unknownKeys(node, path + ".", Set.of("query", "url"));
+            String query = yaml.text(node, "query", path + ".query", true);
+            String url = yaml.text(node, "url", path + ".url", false);
             URI uri = null;
             if (url != null) {
                 uri = httpUrl(url);
                 if (uri == null) {
-                    problem(path + ".url", "'" + url + "' is not an http(s) URL, e.g. http://127.0.0.1:9090");
+                    yaml.problem(path + ".url", "'" + url + "' is not an http(s) URL, e.g. http://127.0.0.1:9090");
                     return null;
                 }
             }
@@ -276,79 +250,69 @@ public final class DrillFile {
                     // reported below
                 }
             }
-            problem(path, "'" + text + "' is not HOST:PORT, e.g. 127.0.0.1:5432");
+            yaml.problem(path, "'" + text + "' is not HOST:PORT, e.g. 127.0.0.1:5432");
             return null;
         }
 
         SteadyState.Probe command(JsonNode node, String path) {
-            if (node == null || !node.isArray() || node.isEmpty()) {
-                problem(path, "must be a non-empty list: the program and its arguments (no shell), e.g. [pg_isready, -q]");
-                return null;
-            }
-            List<String> argv = new ArrayList<>();
-            for (int i = 0; i < node.size(); i++) {
-                JsonNode arg = node.get(i);
-                if (!arg.isValueNode() || arg.isNull()) {
-                    problem(path + "[" + i + "]", "must be a string");
-                    return null;
-                }
-                argv.add(arg.asText());
-            }
-            return new SteadyState.Command(argv);
+            List<String> argv = yaml.argv(node, path, "[pg_isready, -q]");
+            return argv == null ? null : new SteadyState.Command(argv);
         }
 
         Fault fault(JsonNode node) {
             String path = "fault";
-            if (!object(node, path, true)) {
+            if (!yaml.object(node, path, true)) {
                 return null;
             }
-            String type = text(node, "type", path + ".type", true);
+            String type = yaml.text(node, "type", path + ".type", true);
             if (type == null) {
                 return null;
             }
             type = type.toLowerCase(Locale.ROOT);
-            int before = problems.size();
+            int before = yaml.problems().size();
             Fault fault = switch (type) {
                 case "kill", "stop" -> processSignal(node, path, type);
                 case "ssh-stop" -> {
-                    unknownKeys(node, path + ".", Set.of("type", "connector", "host", "service", "resource"));
-                    String connector = text(node, "connector", path + ".connector", true);
-                    String host = text(node, "host", path + ".host", true);
-                    String service = text(node, "service", path + ".service", true);
+                    yaml.unknownKeys(node, path + ".", Set.of("type", "connector", "host", "service", "resource"));
+                    String connector = yaml.text(node, "connector", path + ".connector", true);
+                    String host = yaml.text(node, "host", path + ".host", true);
+                    String service = yaml.text(node, "service", path + ".service", true);
                     String resource = resource(node, path);
                     yield connector == null || host == null || service == null ? null
                             : new Fault.SshStop(connector, host, service, resource);
                 }
                 case "scale-to-zero" -> {
-                    unknownKeys(node, path + ".", Set.of("type", "connector", "namespace", "deployment", "resource"));
-                    String connector = text(node, "connector", path + ".connector", true);
-                    String namespace = text(node, "namespace", path + ".namespace", true);
-                    String deployment = text(node, "deployment", path + ".deployment", true);
+                    yaml.unknownKeys(node, path + ".",
+                            Set.of("type", "connector", "namespace", "deployment", "resource"));
+                    String connector = yaml.text(node, "connector", path + ".connector", true);
+                    String namespace = yaml.text(node, "namespace", path + ".namespace", true);
+                    String deployment = yaml.text(node, "deployment", path + ".deployment", true);
                     String resource = resource(node, path);
                     yield connector == null || namespace == null || deployment == null ? null
                             : new Fault.ScaleToZero(connector, namespace, deployment, resource);
                 }
                 case "cordon" -> {
-                    unknownKeys(node, path + ".", Set.of("type", "connector", "node", "resource"));
-                    String connector = text(node, "connector", path + ".connector", true);
-                    String nodeName = text(node, "node", path + ".node", true);
+                    yaml.unknownKeys(node, path + ".", Set.of("type", "connector", "node", "resource"));
+                    String connector = yaml.text(node, "connector", path + ".connector", true);
+                    String nodeName = yaml.text(node, "node", path + ".node", true);
                     String resource = resource(node, path);
                     yield connector == null || nodeName == null ? null
                             : new Fault.Cordon(connector, nodeName, resource);
                 }
                 case "alert-storm" -> storm(node, path);
                 default -> {
-                    problem(path + ".type", "'" + type + "' is not a fault type; use one of " + FAULT_TYPES);
+                    yaml.problem(path + ".type", "'" + type + "' is not a fault type; use one of " + FAULT_TYPES);
                     yield null;
                 }
             };
-            return problems.size() > before ? null : fault;
+            return yaml.problems().size() > before ? null : fault;
         }
 
         String resource(JsonNode node, String path) {
-            String resource = text(node, "resource", path + ".resource", false);
+            String resource = yaml.text(node, "resource", path + ".resource", false);
             if (resource != null && !KEY.matcher(resource).matches()) {
-                problem(path + ".resource", "'" + resource + "' is not a resource key KIND:NAME, e.g. service:demo-shop"
+                yaml.problem(path + ".resource",
+                        "'" + resource + "' is not a resource key KIND:NAME, e.g. service:demo-shop"
                         + " (the resource whose incident the drill follows)");
                 return null;
             }
@@ -356,19 +320,19 @@ public final class DrillFile {
         }
 
         Fault processSignal(JsonNode node, String path, String type) {
-            unknownKeys(node, path + ".", Set.of("type", "connector", "service", "signal"));
-            String connector = text(node, "connector", path + ".connector", false);
+            yaml.unknownKeys(node, path + ".", Set.of("type", "connector", "service", "signal"));
+            String connector = yaml.text(node, "connector", path + ".connector", false);
             if (connector == null) {
                 connector = "process";
             }
-            String service = text(node, "service", path + ".service", true);
+            String service = yaml.text(node, "service", path + ".service", true);
             Fault.Signal signal = type.equals("kill") ? Fault.Signal.KILL : Fault.Signal.TERM;
-            String signalText = text(node, "signal", path + ".signal", false);
+            String signalText = yaml.text(node, "signal", path + ".signal", false);
             if (signalText != null) {
                 try {
                     signal = Fault.Signal.parse(signalText);
                 } catch (IllegalArgumentException e) {
-                    problem(path + ".signal", "'" + signalText + "' is not a signal; use KILL or TERM");
+                    yaml.problem(path + ".signal", "'" + signalText + "' is not a signal; use KILL or TERM");
                     return null;
                 }
             }
@@ -376,32 +340,33 @@ public final class DrillFile {
         }
 
         Fault storm(JsonNode node, String path) {
-            unknownKeys(node, path + ".", Set.of("type", "alerts", "over", "alert", "resource", "labels", "severity"));
+            yaml.unknownKeys(node, path + ".",
+                    Set.of("type", "alerts", "over", "alert", "resource", "labels", "severity"));
             JsonNode count = node.get("alerts");
             Integer alerts = null;
             if (count == null || count.isNull()) {
-                problem(path + ".alerts", "is missing; write how many alerts to send, e.g. alerts: 200");
+                yaml.problem(path + ".alerts", "is missing; write how many alerts to send, e.g. alerts: 200");
             } else if (!count.canConvertToInt() || !count.isIntegralNumber() && !count.asText().matches("\\d+")
                     || count.asInt() < 1 || count.asInt() > 100_000) {
-                problem(path + ".alerts", "'" + count.asText() + "' is not a number of alerts from 1 to 100000");
+                yaml.problem(path + ".alerts", "'" + count.asText() + "' is not a number of alerts from 1 to 100000");
             } else {
                 alerts = count.asInt();
             }
-            Duration over = duration(node.get("over"), path + ".over", null);
-            String alert = text(node, "alert", path + ".alert", true);
-            String resource = text(node, "resource", path + ".resource", true);
+            Duration over = yaml.duration(node.get("over"), path + ".over", null);
+            String alert = yaml.text(node, "alert", path + ".alert", true);
+            String resource = yaml.text(node, "resource", path + ".resource", true);
             boolean bad = false;
             if (resource != null) {
                 String bad1 = Fault.AlertStorm.badPlaceholder(resource);
                 if (bad1 != null) {
-                    problem(path + ".resource", "has " + bad1 + "; use {i} (the alert's number) or {i%N}");
+                    yaml.problem(path + ".resource", "has " + bad1 + "; use {i} (the alert's number) or {i%N}");
                     bad = true;
                 } else if (!KEY.matcher(resource).matches()) {
-                    problem(path + ".resource", "'" + resource + "' is not a resource key template KIND:NAME,"
+                    yaml.problem(path + ".resource", "'" + resource + "' is not a resource key template KIND:NAME,"
                             + " e.g. host:storm-{i}");
                     bad = true;
                 } else if (alerts != null && alerts > 1 && !resource.contains("{i")) {
-                    problem(path + ".resource", "'" + resource + "' names one resource for all " + alerts
+                    yaml.problem(path + ".resource", "'" + resource + "' names one resource for all " + alerts
                             + " alerts; put {i} in it (e.g. host:storm-{i}) so each alert has its own");
                     bad = true;
                 }
@@ -411,12 +376,12 @@ public final class DrillFile {
                 for (Map.Entry<String, String> label : labels.entrySet()) {
                     String bad2 = Fault.AlertStorm.badPlaceholder(label.getValue());
                     if (bad2 != null) {
-                        problem(path + ".labels." + label.getKey(), "has " + bad2 + "; use {i} or {i%N}");
+                        yaml.problem(path + ".labels." + label.getKey(), "has " + bad2 + "; use {i} or {i%N}");
                         bad = true;
                     }
                 }
             }
-            String severity = text(node, "severity", path + ".severity", false);
+            String severity = yaml.text(node, "severity", path + ".severity", false);
             if (alerts == null || over == null || alert == null || resource == null || labels == null || bad) {
                 return null;
             }
@@ -431,14 +396,14 @@ public final class DrillFile {
                 return labels;
             }
             if (!node.isObject()) {
-                problem(path, "must be a mapping of label names to values, e.g. {zone: zone-1}");
+                yaml.problem(path, "must be a mapping of label names to values, e.g. {zone: zone-1}");
                 return null;
             }
             boolean ok = true;
             for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext(); ) {
                 Map.Entry<String, JsonNode> field = fields.next();
                 if (!field.getValue().isValueNode() || field.getValue().isNull()) {
-                    problem(path + "." + field.getKey(), "must be a single value");
+                    yaml.problem(path + "." + field.getKey(), "must be a single value");
                     ok = false;
                 } else {
                     labels.put(field.getKey(), field.getValue().asText());
@@ -449,13 +414,13 @@ public final class DrillFile {
 
         SyntheticAlert alert(JsonNode node) {
             String path = "alert";
-            if (!object(node, path, true)) {
+            if (!yaml.object(node, path, true)) {
                 return null;
             }
-            unknownKeys(node, path + ".", Set.of("name", "labels", "severity"));
-            String name = text(node, "name", path + ".name", true);
+            yaml.unknownKeys(node, path + ".", Set.of("name", "labels", "severity"));
+            String name = yaml.text(node, "name", path + ".name", true);
             Map<String, String> labels = labels(node.get("labels"), path + ".labels");
-            String severity = text(node, "severity", path + ".severity", false);
+            String severity = yaml.text(node, "severity", path + ".severity", false);
             return name == null || labels == null ? null : new SyntheticAlert(name, labels, severity);
         }
 
@@ -464,17 +429,17 @@ public final class DrillFile {
             if (node == null || node.isNull()) {
                 return Abort.NONE;
             }
-            if (!object(node, path, true)) {
+            if (!yaml.object(node, path, true)) {
                 return null;
             }
-            unknownKeys(node, path + ".", Set.of("onGuardrail", "probe"));
+            yaml.unknownKeys(node, path + ".", Set.of("onGuardrail", "probe"));
             boolean onGuardrail = false;
             JsonNode flag = node.get("onGuardrail");
             if (flag != null && !flag.isNull()) {
                 if (flag.isBoolean() || flag.asText().equals("true") || flag.asText().equals("false")) {
                     onGuardrail = flag.asBoolean() || flag.asText().equals("true");
                 } else {
-                    problem(path + ".onGuardrail", "'" + flag.asText() + "' is not true or false");
+                    yaml.problem(path + ".onGuardrail", "'" + flag.asText() + "' is not true or false");
                     return null;
                 }
             }
@@ -483,7 +448,8 @@ public final class DrillFile {
                 return null;
             }
             if (!onGuardrail && probe == null) {
-                problem(path, "names no condition; write onGuardrail: true and/or probe: {http: URL} (or remove abort)");
+                yaml.problem(path,
+                        "names no condition; write onGuardrail: true and/or probe: {http: URL} (or remove abort)");
                 return null;
             }
             return new Abort(onGuardrail, probe);
@@ -491,34 +457,36 @@ public final class DrillFile {
 
         Expectation expect(JsonNode node) {
             String path = "expect";
-            if (!object(node, path, true)) {
+            if (!yaml.object(node, path, true)) {
                 return null;
             }
-            unknownKeys(node, path + ".", Set.of("rule", "action", "target", "guardrail"));
-            String rule = text(node, "rule", path + ".rule", false);
-            String guardrail = text(node, "guardrail", path + ".guardrail", false);
-            String actionText = text(node, "action", path + ".action", false);
-            String target = text(node, "target", path + ".target", false);
+            yaml.unknownKeys(node, path + ".", Set.of("rule", "action", "target", "guardrail"));
+            String rule = yaml.text(node, "rule", path + ".rule", false);
+            String guardrail = yaml.text(node, "guardrail", path + ".guardrail", false);
+            String actionText = yaml.text(node, "action", path + ".action", false);
+            String target = yaml.text(node, "target", path + ".target", false);
             ActionType action = null;
             boolean bad = false;
             if (actionText != null) {
                 try {
                     action = ActionType.fromWireName(actionText.trim());
                 } catch (IllegalArgumentException e) {
-                    problem(path + ".action", e.getMessage());
+                    yaml.problem(path + ".action", e.getMessage());
                     bad = true;
                 }
             }
             if (target != null && !target.matches("[^:\\s]+:\\S+")) {
-                problem(path + ".target", "'" + target + "' is not a target key KIND:NAME, e.g. service:demo-shop");
+                yaml.problem(path + ".target",
+                        "'" + target + "' is not a target key KIND:NAME, e.g. service:demo-shop");
                 bad = true;
             }
             if (target != null && actionText == null) {
-                problem(path + ".target", "names the action's target; give the action too (e.g. action: restart_service)");
+                yaml.problem(path + ".target",
+                        "names the action's target; give the action too (e.g. action: restart_service)");
                 bad = true;
             }
             if (rule == null && actionText == null && !bad) {
-                problem(path, "needs a rule (its name) and/or an action (its type, e.g. restart_service)");
+                yaml.problem(path, "needs a rule (its name) and/or an action (its type, e.g. restart_service)");
                 bad = true;
             }
             return bad ? null : new Expectation(rule, action, target, guardrail);
@@ -532,73 +500,11 @@ public final class DrillFile {
                 case "restart" -> Undo.RESTART;
                 case "none" -> Undo.NONE;
                 default -> {
-                    problem("undo", "'" + node.asText() + "' is not an undo; use restart (the service, through its"
+                    yaml.problem("undo", "'" + node.asText() + "' is not an undo; use restart (the service, through its"
                             + " connector) or none");
                     yield null;
                 }
             };
-        }
-
-        Duration duration(JsonNode node, String path, Duration fallback) {
-            if (node == null || node.isNull()) {
-                if (fallback == null) {
-                    problem(path, "is missing; write a duration such as 30s");
-                }
-                return fallback;
-            }
-            try {
-                Duration d = Durations.parse(node.asText());
-                if (d.isZero() || d.isNegative()) {
-                    problem(path, "must be longer than 0");
-                    return null;
-                }
-                return d;
-            } catch (IllegalArgumentException e) {
-                problem(path, e.getMessage());
-                return null;
-            }
-        }
-
-        String text(JsonNode parent, String field, String path, boolean required) {
-            JsonNode node = parent.get(field);
-            if (node == null || node.isNull() || node.isTextual() && node.asText().isBlank()) {
-                if (required) {
-                    problem(path, "is missing");
-                }
-                return null;
-            }
-            if (!node.isValueNode()) {
-                problem(path, "must be a single value, not " + (node.isArray() ? "a list" : "a mapping"));
-                return null;
-            }
-            return node.asText().trim();
-        }
-
-        boolean object(JsonNode node, String path, boolean required) {
-            if (node == null || node.isNull()) {
-                if (required) {
-                    problem(path, "is missing");
-                }
-                return false;
-            }
-            if (!node.isObject()) {
-                problem(path, "must be a mapping");
-                return false;
-            }
-            return true;
-        }
-
-        void unknownKeys(JsonNode node, String prefix, Set<String> known) {
-            for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
-                String name = names.next();
-                if (!known.contains(name)) {
-                    problem(prefix + name, "is not a drill setting here; expected one of " + known.stream().sorted().toList());
-                }
-            }
-        }
-
-        void problem(String path, String message) {
-            problems.add(new DrillProblem(path, message));
         }
     }
 }

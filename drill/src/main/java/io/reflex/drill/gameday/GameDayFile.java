@@ -1,19 +1,18 @@
 package io.reflex.drill.gameday;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.reflex.drill.DrillDefinition;
 import io.reflex.drill.DrillFile;
 import io.reflex.drill.DrillFileException;
 import io.reflex.drill.DrillProblem;
+import io.reflex.drill.DrillYaml;
 import io.reflex.model.Durations;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
@@ -45,13 +44,7 @@ public final class GameDayFile {
 
     /** @throws DrillFileException with every problem of the GameDay file and of its drill files */
     public static GameDay read(Path file) {
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (IOException | RuntimeException e) {
-            throw new DrillFileException(file.toString(), List.of(new DrillProblem("(file)",
-                    "cannot be read: " + e.getMessage())));
-        }
+        String text = DrillYaml.readString(file);
         Path base = file.toAbsolutePath().getParent();
         return parse(text, file.toString(), path -> DrillFile.read(base.resolve(path)), base);
     }
@@ -63,24 +56,11 @@ public final class GameDayFile {
      * @param base   what relative drill file paths are relative to (the entry's {@link GameDay.Entry#file})
      */
     public static GameDay parse(String text, String source, Function<Path, DrillDefinition> drills, Path base) {
-        JsonNode root;
-        try {
-            root = YAML.readTree(text);
-        } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr();
-            throw new DrillFileException(source, List.of(new DrillProblem("(file)", "is not YAML" + where + ": "
-                    + e.getOriginalMessage())));
-        }
-        if (root == null || !root.isObject()) {
-            throw new DrillFileException(source, List.of(new DrillProblem("(file)",
-                    "must be a YAML mapping with name and drills (a list of drill files)")));
-        }
+        JsonNode root = DrillYaml.root(text, source,
+                "must be a YAML mapping with name and drills (a list of drill files)");
         Reader reader = new Reader(drills, base);
         GameDay gameDay = reader.gameDay(root);
-        if (!reader.problems.isEmpty()) {
-            throw new DrillFileException(source, reader.problems);
-        }
+        reader.yaml.throwIfProblems(source);
         return gameDay;
     }
 
@@ -96,7 +76,7 @@ public final class GameDayFile {
     }
 
     private static final class Reader {
-        final List<DrillProblem> problems = new ArrayList<>();
+        final DrillYaml yaml = new DrillYaml("GameDay");
         final Function<Path, DrillDefinition> drills;
         final Path base;
 
@@ -106,13 +86,13 @@ public final class GameDayFile {
         }
 
         GameDay gameDay(JsonNode root) {
-            unknownKeys(root, "", TOP);
+            yaml.unknownKeys(root, "", TOP);
             String name = null;
             JsonNode nameNode = root.get("name");
             if (nameNode == null || nameNode.isNull() || nameNode.asText().isBlank()) {
-                problem("name", "is missing; name the GameDay (letters, digits, '.', '_', '-'), e.g. nightly");
+                yaml.problem("name", "is missing; name the GameDay (letters, digits, '.', '_', '-'), e.g. nightly");
             } else if (!nameNode.isValueNode() || !NAME.matcher(nameNode.asText().trim()).matches()) {
-                problem("name", "'" + nameNode.asText() + "' is not a GameDay name: use letters, digits, '.', '_'"
+                yaml.problem("name", "'" + nameNode.asText() + "' is not a GameDay name: use letters, digits, '.', '_'"
                         + " and '-' (it becomes part of the report id)");
             } else {
                 name = nameNode.asText().trim();
@@ -120,9 +100,9 @@ public final class GameDayFile {
             List<GameDay.Entry> entries = new ArrayList<>();
             JsonNode list = root.get("drills");
             if (list == null || list.isNull()) {
-                problem("drills", "is missing; list the drill files to run, e.g. drills: [kill-demo-shop.yaml]");
+                yaml.problem("drills", "is missing; list the drill files to run, e.g. drills: [kill-demo-shop.yaml]");
             } else if (!list.isArray() || list.isEmpty()) {
-                problem("drills", "must be a non-empty list of drill files (each a path, or a mapping with file,"
+                yaml.problem("drills", "must be a non-empty list of drill files (each a path, or a mapping with file,"
                         + " repeat, pauseBetween and stopOnFailure)");
             } else {
                 for (int i = 0; i < list.size(); i++) {
@@ -132,7 +112,7 @@ public final class GameDayFile {
                     }
                 }
             }
-            return problems.isEmpty() ? new GameDay(name, entries) : null;
+            return yaml.problems().isEmpty() ? new GameDay(name, entries) : null;
         }
 
         GameDay.Entry entry(JsonNode node, String path) {
@@ -144,14 +124,15 @@ public final class GameDayFile {
             if (node.isTextual()) {
                 file = node.asText().trim();
                 if (file.isEmpty()) {
-                    problem(path, "is empty; write a drill file path, relative to this GameDay file");
+                    yaml.problem(path, "is empty; write a drill file path, relative to this GameDay file");
                     return null;
                 }
             } else if (node.isObject()) {
-                unknownKeys(node, path + ".", ENTRY);
+                yaml.unknownKeys(node, path + ".", ENTRY);
                 JsonNode f = node.get("file");
                 if (f == null || f.isNull() || !f.isTextual() || f.asText().isBlank()) {
-                    problem(path + ".file", "is missing; write the drill file path, relative to this GameDay file");
+                    yaml.problem(path + ".file",
+                            "is missing; write the drill file path, relative to this GameDay file");
                     file = null;
                     bad = true;
                 } else {
@@ -162,7 +143,8 @@ public final class GameDayFile {
                     if (r.canConvertToInt() && r.isIntegralNumber() && r.asInt() >= 1) {
                         repeat = r.asInt();
                     } else {
-                        problem(path + ".repeat", "'" + r.asText() + "' is not a number of runs; write a whole number"
+                        yaml.problem(path + ".repeat",
+                                "'" + r.asText() + "' is not a number of runs; write a whole number"
                                 + " of 1 or more (default 1)");
                         bad = true;
                     }
@@ -172,11 +154,12 @@ public final class GameDayFile {
                     try {
                         pause = Durations.parse(p.asText());
                         if (pause.isNegative()) {
-                            problem(path + ".pauseBetween", "must not be negative; write e.g. 5s, or 0s for no pause");
+                            yaml.problem(path + ".pauseBetween",
+                                    "must not be negative; write e.g. 5s, or 0s for no pause");
                             bad = true;
                         }
                     } catch (IllegalArgumentException e) {
-                        problem(path + ".pauseBetween", e.getMessage());
+                        yaml.problem(path + ".pauseBetween", e.getMessage());
                         bad = true;
                     }
                 }
@@ -185,12 +168,12 @@ public final class GameDayFile {
                     if (s.isBoolean()) {
                         stop = s.asBoolean();
                     } else {
-                        problem(path + ".stopOnFailure", "'" + s.asText() + "' is not true or false");
+                        yaml.problem(path + ".stopOnFailure", "'" + s.asText() + "' is not true or false");
                         bad = true;
                     }
                 }
             } else {
-                problem(path, "must be a drill file path or a mapping with file (and repeat, pauseBetween,"
+                yaml.problem(path, "must be a drill file path or a mapping with file (and repeat, pauseBetween,"
                         + " stopOnFailure)");
                 return null;
             }
@@ -204,25 +187,11 @@ public final class GameDayFile {
             } catch (DrillFileException e) {
                 String where = path + (node.isObject() ? ".file" : "") + " (" + file + ")";
                 for (DrillProblem problem : e.problems()) {
-                    problem(where + ": " + problem.path(), problem.message());
+                    yaml.problem(where + ": " + problem.path(), problem.message());
                 }
                 bad = true;
             }
             return bad ? null : new GameDay.Entry(drillPath, drill, repeat, pause, stop);
-        }
-
-        void unknownKeys(JsonNode node, String prefix, Set<String> known) {
-            for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
-                String name = names.next();
-                if (!known.contains(name)) {
-                    problem(prefix + name, "is not a GameDay setting here; expected one of "
-                            + known.stream().sorted().toList());
-                }
-            }
-        }
-
-        void problem(String path, String message) {
-            problems.add(new DrillProblem(path, message));
         }
     }
 }

@@ -36,6 +36,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
@@ -286,33 +287,56 @@ final class DrillCommand {
 
     // ------------------------------------------------------------------ run
 
-    private static int runDrill(List<String> args, PrintStream out, PrintStream err) {
-        Options options = new Options("run");
+    /**
+     * What {@code run} and {@code gameday} check before anything happens: the options, the file's
+     * kind and contents, Kafka, and that Reflex answers. {@code exit} is set when one failed (it
+     * was printed), else the rest is.
+     */
+    private record Ready<T>(Integer exit, Options options, T file, String kafka) {
+        static <T> Ready<T> failed(int exit) {
+            return new Ready<>(exit, null, null, null);
+        }
+    }
+
+    private static <T> Ready<T> prepare(String command, List<String> args, Function<Path, T> reader,
+            String nothingDone, PrintStream out, PrintStream err) {
+        Options options = new Options(command);
         Integer exit = options.parse(args, LIVE_OPTIONS, out, err);
         if (exit != null) {
-            return exit;
+            return Ready.failed(exit);
         }
-        String other = otherKind(options.file, "run");
+        String other = otherKind(options.file, command);
         if (other != null) {
-            err.println("reflex drill run: " + other);
-            return Main.USAGE;
+            err.println("reflex drill " + command + ": " + other);
+            return Ready.failed(Main.USAGE);
         }
-        DrillDefinition drill;
+        T file;
         try {
-            drill = DrillFile.read(options.file);
+            file = reader.apply(options.file);
         } catch (DrillFileException e) {
             err.println(e.getMessage());
-            return Main.USAGE;
+            return Ready.failed(Main.USAGE);
         }
         String kafka = options.kafka(err);
         if (kafka == null) {
-            return Main.USAGE;
+            return Ready.failed(Main.USAGE);
         }
         String unhealthy = health(options.url);
         if (unhealthy != null) {
-            err.println("reflex drill run: " + unhealthy + "; no fault injected.");
-            return Main.USAGE;
+            err.println("reflex drill " + command + ": " + unhealthy + "; " + nothingDone + ".");
+            return Ready.failed(Main.USAGE);
         }
+        return new Ready<>(null, options, file, kafka);
+    }
+
+    private static int runDrill(List<String> args, PrintStream out, PrintStream err) {
+        Ready<DrillDefinition> ready = prepare("run", args, DrillFile::read, "no fault injected", out, err);
+        if (ready.exit() != null) {
+            return ready.exit();
+        }
+        Options options = ready.options();
+        DrillDefinition drill = ready.file();
+        String kafka = ready.kafka();
         DrillRunner runner = DrillRunner.connectedTo(new DrillContext(Map.of("bootstrap.servers", kafka),
                 options.dataDir, options.prometheus), Clock.systemUTC());
         List<DrillProblem> problems = runner.problems(drill);
@@ -341,32 +365,13 @@ final class DrillCommand {
     // ------------------------------------------------------------------ gameday
 
     private static int runGameDay(List<String> args, PrintStream out, PrintStream err) {
-        Options options = new Options("gameday");
-        Integer exit = options.parse(args, LIVE_OPTIONS, out, err);
-        if (exit != null) {
-            return exit;
+        Ready<GameDay> ready = prepare("gameday", args, GameDayFile::read, "no drill run", out, err);
+        if (ready.exit() != null) {
+            return ready.exit();
         }
-        String other = otherKind(options.file, "gameday");
-        if (other != null) {
-            err.println("reflex drill gameday: " + other);
-            return Main.USAGE;
-        }
-        GameDay gameDay;
-        try {
-            gameDay = GameDayFile.read(options.file);
-        } catch (DrillFileException e) {
-            err.println(e.getMessage());
-            return Main.USAGE;
-        }
-        String kafka = options.kafka(err);
-        if (kafka == null) {
-            return Main.USAGE;
-        }
-        String unhealthy = health(options.url);
-        if (unhealthy != null) {
-            err.println("reflex drill gameday: " + unhealthy + "; no drill run.");
-            return Main.USAGE;
-        }
+        Options options = ready.options();
+        GameDay gameDay = ready.file();
+        String kafka = ready.kafka();
         Clock clock = Clock.systemUTC();
         DrillRunner runner = DrillRunner.connectedTo(new DrillContext(Map.of("bootstrap.servers", kafka),
                 options.dataDir, options.prometheus), clock);

@@ -787,17 +787,28 @@ public final class DrillService implements AutoCloseable {
     }
 
     private List<MutableGameDay> loadGameDays() {
-        List<MutableGameDay> loaded = new ArrayList<>();
-        try (DirectoryStream<Path> found = Files.newDirectoryStream(gamedaysDir, "*.json")) {
+        return loadAll(gamedaysDir, "GameDay", DrillService::readGameDay);
+    }
+
+    /** How one stored report file becomes what the service keeps. */
+    private interface ReportReader<T> {
+        T read(Path file) throws IOException;
+    }
+
+    /** Every {@code *.json} report of {@code dir}; a file that does not read is logged and skipped. */
+    private static <T> List<T> loadAll(Path dir, String kind, ReportReader<T> reader) {
+        List<T> loaded = new ArrayList<>();
+        try (DirectoryStream<Path> found = Files.newDirectoryStream(dir, "*.json")) {
             for (Path file : found) {
                 try {
-                    loaded.add(readGameDay(file));
+                    loaded.add(reader.read(file));
                 } catch (IOException | RuntimeException e) {
-                    LOG.warn("Drills: {} is not a GameDay report and is not listed: {}", file, e.getMessage());
+                    // Left in place: it may be a report someone wants to read; it just is not listed.
+                    LOG.warn("Drills: {} is not a {} report and is not listed: {}", file, kind, e.getMessage());
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the GameDay reports in " + gamedaysDir, e);
+            throw new UncheckedIOException("cannot read the " + kind + " reports in " + dir, e);
         }
         return loaded;
     }
@@ -826,20 +837,7 @@ public final class DrillService implements AutoCloseable {
     }
 
     private List<MutableRun> load() {
-        List<MutableRun> loaded = new ArrayList<>();
-        try (DirectoryStream<Path> found = Files.newDirectoryStream(runsDir, "*.json")) {
-            for (Path file : found) {
-                try {
-                    loaded.add(read(file));
-                } catch (IOException | RuntimeException e) {
-                    // Left in place: it may be a report someone wants to read; it just is not listed.
-                    LOG.warn("Drills: {} is not a drill report and is not listed: {}", file, e.getMessage());
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the drill reports in " + runsDir, e);
-        }
-        return loaded;
+        return loadAll(runsDir, "drill", DrillService::read);
     }
 
     private static MutableRun read(Path file) throws IOException {
